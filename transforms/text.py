@@ -11,7 +11,7 @@ from opencc import OpenCC
 # Some converters append the pinyin of a character after it: 社區(qū), 類(lèi)別.
 # Only lowercase Latin letters (with tone marks) inside brackets straight after a
 # CJK character count; `月收入(元)` keeps its bracket because 元 is not pinyin.
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zàáǎèéěìíǐòóǒùúǔüǘǚǜ]+[)）]")
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+[)）]")
 _SPACE = re.compile(r"\s+")
 
 
