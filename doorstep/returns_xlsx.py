@@ -1,0 +1,237 @@
+"""The one writer of return workbooks (template layout of returns.md §2).
+
+Used by the blank template (`doorstep.template`) and by the demo generators, so the
+demo returns look exactly like what the bureau hands out. Output is byte-identical
+for identical input: the zip members get xlsxwriter's fixed 1980 timestamp (only in
+`in_memory` mode) and the document's created date is derived from the report period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from doorstep.reference import Reference, load_reference
+from transforms.values import parse_period
+
+SHEET_ORDER = ("cover", "placements", "training", "events", "incubated", "households")
+
+# Columns Excel must keep as text: an ID typed into a General cell loses its last digits.
+TEXT_FIELDS: dict[str, frozenset[str]] = {
+    "cover": frozenset({"station_code", "reporter_phone"}),
+    "placements": frozenset({"id_number", "disability_cert", "phone"}),
+    "incubated": frozenset({"credit_code"}),
+    "households": frozenset({"household_id", "head_id_number"}),
+}
+DATE_FIELDS = frozenset(
+    {"filled_on", "placed_on", "start_on", "end_on", "held_on", "incubated_on", "identified_on", "cleared_on"}
+)
+TEMPLATE_ROWS = 500
+_WIDE = {"employer": 24, "job": 14, "project": 18, "partner": 20, "event_name": 26, "venue": 18,
+         "company": 30, "id_number": 21, "head_id_number": 21, "disability_cert": 23, "credit_code": 21,
+         "categories": 16, "note": 14}
+
+
+def canonical_header(ref: Reference, sheet: str, field: str) -> str:
+    """The template's header for a field: the first alias in headers.yaml."""
+    return ref.headers[sheet][field][0]
+
+
+def period_label(period: str) -> str:
+    """`2024-06` → `2024年6月` (the form the cover and title rows use)."""
+    year, month = period.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def _created_from_period(cover: Mapping[str, object]) -> datetime:
+    # A fixed stamp derived from the data, never now(): identical input → identical bytes.
+    period = parse_period(str(cover.get("period") or ""))
+    if period is None:
+        return datetime(2000, 1, 1)
+    year, month = (int(p) for p in period.split("-"))
+    return datetime(year + month // 12, month % 12 + 1, 1)
+
+
+def _dropdowns(ref: Reference) -> dict[str, dict[str, tuple[list[str], bool]]]:
+    """sheet → field → (allowed labels, strict). Categories are not strict: a person may carry two."""
+    channels = [c.label for c in ref.channels.values()]
+    return {
+        "placements": {
+            "gender": (["男", "女"], True),
+            "categories": ([c.label for c in ref.categories.values()], False),
+            "channel": (channels, True),
+            "si_subsidy": (["是", "否"], True),
+        },
+        "training": {"training_type": ([c.label for c in ref.training_types.values()], True)},
+        "events": {"event_type": ([c.label for c in ref.event_types.values()], True)},
+        "households": {
+            "status": (["未清零", "已清零"], True),
+            "cleared_channel": (channels, True),
+        },
+    }
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.header = wb.add_format(
+            {"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"}
+        )
+        self.text = wb.add_format({"num_format": "@", "border": 1})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
+        self.plain = wb.add_format({"border": 1})
+        self.key = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7"})
+        self.signoff = wb.add_format({"align": "left"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+
+
+def _write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Any, date_fmt: Any) -> None:
+    # write_string, never write(): a name like `=HYPERLINK(...)` must stay text.
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value, date_fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, datetime(value.year, value.month, value.day), date_fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _cell_format(sheet: str, field: str, f: _Formats) -> Any:
+    if field in TEXT_FIELDS.get(sheet, frozenset()):
+        return f.text
+    if field in DATE_FIELDS:
+        return f.date
+    return f.plain
+
+
+def _write_cover(ws: Worksheet, cover: Mapping[str, object], ref: Reference, f: _Formats) -> None:
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 32)
+    fields = ref.headers["cover"]
+    for i, (key, value) in enumerate(cover.items()):
+        label = canonical_header(ref, "cover", key) if key in fields else key
+        ws.write_string(i, 0, label, f.key)
+        _write_value(ws, i, 1, value, _cell_format("cover", key, f), f.date)
+
+
+def _write_data_sheet(
+    ws: Worksheet,
+    sheet: str,
+    rows: Sequence[Mapping[str, object]],
+    columns: Sequence[str],
+    labels: Mapping[str, str],
+    period_text: str,
+    ref: Reference,
+    f: _Formats,
+    *,
+    title_rows: bool,
+    template: bool,
+) -> None:
+    r = 0
+    last_col = max(len(columns) - 1, 0)
+    if title_rows:
+        title = f"海州区家门口就业服务站{ref.sheets[sheet]['label']}（{period_text}）"
+        if last_col:
+            ws.merge_range(0, 0, 0, last_col, title, f.title)
+        else:
+            ws.write_string(0, 0, title, f.title)
+        ws.set_row(0, 26)
+        r = 1
+    header_row = r
+    for c, field in enumerate(columns):
+        ws.write_string(header_row, c, labels.get(field, field), f.header)
+        ws.set_column(c, c, _WIDE.get(field, 12), _cell_format(sheet, field, f) if template else None)
+    ws.freeze_panes(header_row + 1, 0)
+    for i, row in enumerate(rows):
+        for c, field in enumerate(columns):
+            _write_value(ws, header_row + 1 + i, c, row.get(field), _cell_format(sheet, field, f), f.date)
+    last = header_row + len(rows)
+    if template:
+        first = header_row + 1
+        text_cols = [c for c, fld in enumerate(columns) if fld in TEXT_FIELDS.get(sheet, frozenset())]
+        for row_i in range(first + len(rows), first + TEMPLATE_ROWS):
+            for c in text_cols:
+                ws.write_blank(row_i, c, None, f.text)
+        for field, (allowed, strict) in _dropdowns(ref).get(sheet, {}).items():
+            if field not in columns:
+                continue
+            c = columns.index(field)
+            ws.data_validation(
+                first, c, first + TEMPLATE_ROWS - 1, c,
+                {
+                    "validate": "list",
+                    "source": allowed,
+                    "error_type": "stop" if strict else "information",
+                    "input_title": labels.get(field, field)[:32],
+                    "input_message": "请从下拉列表选择" + ("" if strict else "；多个类别用“、”分隔"),
+                },
+            )
+    elif title_rows:
+        ws.write_string(last + 2, 0, "填报单位(盖章)：            填表人：          审核人：          填报日期：", f.signoff)
+
+
+def write_return_workbook(
+    path: Path,
+    cover: Mapping[str, object],
+    sheets: Mapping[str, Sequence[Mapping[str, object]]],
+    *,
+    title_rows: bool = True,
+    template: bool = False,
+    columns: Mapping[str, Sequence[str]] | None = None,
+    header_labels: Mapping[str, Mapping[str, str]] | None = None,
+    sheet_names: Mapping[str, str] | None = None,
+    instructions: Sequence[str] | None = None,
+    created: datetime | None = None,
+) -> Path:
+    """Write one return workbook in the template layout; returns `path`.
+
+    `cover` maps cover field names (or any literal key) to values; `sheets` maps sheet keys
+    (`placements`, …) to rows of canonical field → value. Value types decide the cell type:
+    str → text (never a formula), int/float → number, date → Excel date, None → blank.
+    The keyword-only options exist for the messy variants: `columns` (order; a field left out
+    is a missing column, an unknown key an extra one), `header_labels` (header text per field),
+    `sheet_names` (sheet tab names). `template` adds dropdowns and ~500 text-formatted rows.
+    """
+    ref = load_reference()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    period = parse_period(str(cover.get("period") or ""))
+    period_text = period_label(period) if period else str(cover.get("period") or "")
+    wb = xlsxwriter.Workbook(
+        str(path), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    stamp = created or _created_from_period(cover)
+    wb.set_properties(
+        {"title": f"海州区家门口就业服务站月报（{period_text}）", "author": "海州区人力资源和社会保障局",
+         "company": "海州区人力资源和社会保障局", "created": stamp}
+    )
+    f = _Formats(wb)
+    names = dict(sheet_names or {})
+    _write_cover(wb.add_worksheet(names.get("cover", ref.sheets["cover"]["label"])), cover, ref, f)
+    for sheet in [s for s in SHEET_ORDER if s in sheets and s != "cover"] + [
+        s for s in sheets if s not in SHEET_ORDER
+    ]:
+        ws = wb.add_worksheet(names.get(sheet, ref.sheets.get(sheet, {}).get("label", sheet)))
+        fields = list(ref.headers.get(sheet, {}))
+        cols = list(columns[sheet]) if columns and sheet in columns else fields
+        labels = {fld: canonical_header(ref, sheet, fld) for fld in fields}
+        labels.update((header_labels or {}).get(sheet, {}))
+        _write_data_sheet(
+            ws, sheet, sheets[sheet], cols, labels, period_text, ref, f, title_rows=title_rows, template=template
+        )
+    if instructions is not None:
+        ws = wb.add_worksheet("填报说明")
+        ws.set_column(0, 0, 100, f.wrap)
+        for i, line in enumerate(instructions):
+            ws.write_string(i, 0, line, f.title if i == 0 else f.wrap)
+    wb.close()
+    return path

@@ -1,0 +1,50 @@
+"""The official blank return for one station-month, cover pre-filled from the registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from doorstep.reference import REFERENCE_DIR, load_reference
+from doorstep.returns_xlsx import period_label, write_return_workbook
+from transforms.values import parse_period
+
+INSTRUCTIONS_FILE = REFERENCE_DIR / "template_instructions.txt"
+
+
+def template_instructions() -> list[str]:
+    """The 填报说明 lines (kept in a data file so the bureau can edit them without code)."""
+    return [ln for ln in INSTRUCTIONS_FILE.read_text(encoding="utf-8").splitlines() if ln.strip()]
+
+
+def write_template(path: Path, station_code: str, period: str) -> Path:
+    """Write the blank return of `station_code` for `period` (`2024-06` or `2024年6月`).
+
+    Only the sheets the station's kind reports are included; dropdowns and text-formatted
+    ID/phone columns cover 500 rows. Raises ValueError for an unknown station or period.
+    """
+    ref = load_reference()
+    station = ref.stations.get(station_code)
+    if station is None:
+        raise ValueError(f"unknown station code: {station_code!r}")
+    norm = parse_period(period)
+    if norm is None:
+        raise ValueError(f"unrecognised period: {period!r}")
+    year, month = (int(p) for p in norm.split("-"))
+    cover: dict[str, object] = {
+        "station_name": station.name,
+        "station_code": station.code,
+        "street": station.street,
+        "period": period_label(norm),
+        "reporter": "",
+        "reporter_phone": "",
+        "filled_on": None,
+    }
+    return write_return_workbook(
+        path,
+        cover,
+        {sheet: [] for sheet in station.sheets},
+        template=True,
+        instructions=template_instructions(),
+        created=datetime(year, month, 1),
+    )
