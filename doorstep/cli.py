@@ -1,0 +1,205 @@
+"""The `doorstep` command line: one entry point for operators, analysts and clerks' templates."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from doorstep.runtime import configure_environment
+
+app = typer.Typer(
+    help=(
+        "doorstep — monthly returns of Haizhou's doorstep employment service stations "
+        "(家门口就业服务站) → validated DuckDB warehouse → district figures → PDF bulletin.\n\n"
+        "State lives under DOORSTEP_HOME (default ./data): inbox/ for returns, doorstep.duckdb "
+        "for analysts, bulletins/ and feedback/. Person pseudonyms need DOORSTEP_PSEUDONYM_KEY "
+        "(`doorstep demo` makes a demo key)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+AsOf = Annotated[datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="Figures as of this date (YYYY-MM-DD).")]
+KnownAt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--known-at",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+        help="Use only returns received by this date/time (default: everything received).",
+    ),
+]
+Home = Annotated[Path | None, typer.Option("--home", envvar="DOORSTEP_HOME", help="State folder (default ./data).")]
+
+
+def _settings(home: Path | None):  # noqa: ANN202 - imported lazily to keep --help fast
+    configure_environment(home)
+    from doorstep.settings import Settings, SettingsError
+
+    settings = Settings() if home is None else Settings(home=home)
+    return settings, SettingsError
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"doorstep: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+def _known_at(value: datetime | None) -> datetime | None:
+    # A bare date means "everything received by the end of that day".
+    if value is not None and value.time() == datetime.min.time():
+        return value.replace(hour=23, minute=59, second=59)
+    return value
+
+
+@app.command()
+def demo(
+    home: Home = None,
+    messy: Annotated[bool, typer.Option(help="Also drop one messy return of every kind in returns.md §4.")] = False,
+) -> None:
+    """Generate the demo returns (6 stations, Jan 2023 – May 2024) and run the nightly flow as of 2024-05-31."""
+    settings, _ = _settings(home)
+    from doorstep import pipeline
+
+    created_key = pipeline.ensure_demo_key(settings)
+    if created_key:
+        typer.echo(f"Created a demo pseudonym key in {settings.demo_key_file} (demo only: never use it for real data).")
+    paths = pipeline.generate_demo(settings, messy=messy)
+    typer.echo(f"Wrote {len(paths)} demo returns to {settings.inbox}")
+    _run(settings, date(2024, 5, 31), None)
+
+
+@app.command()
+def run(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
+    """Run the nightly flow once on what is in the inbox."""
+    settings, _ = _settings(home)
+    _run(settings, as_of.date(), _known_at(known_at))
+
+
+def _run(settings, as_of: date, known_at: datetime | None) -> None:  # noqa: ANN001
+    from doorstep.settings import SettingsError
+
+    try:
+        settings.require_key()
+    except SettingsError as exc:
+        _fail(str(exc))
+    from flows.nightly import nightly
+
+    state = nightly(as_of=as_of, known_at=known_at, home=str(settings.home), return_state=True)
+    if not state.is_completed():
+        _fail(f"the nightly run ended {state.type.value}: {state.message}")
+    summary = state.result()
+    typer.echo(summary.report())
+
+
+@app.command()
+def serve(home: Home = None) -> None:
+    """Serve the nightly deployment: every day at 02:00 Asia/Shanghai, figures as of yesterday."""
+    settings, SettingsError = _settings(home)
+    try:
+        settings.require_key()
+    except SettingsError as exc:
+        _fail(str(exc))
+    from flows.serve import serve_nightly
+
+    serve_nightly(settings)
+
+
+@app.command()
+def figures(
+    as_of: AsOf,
+    known_at: KnownAt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of figure rows.")] = False,
+    home: Home = None,
+) -> None:
+    """Print the district figures as of a date (and as known at a date)."""
+    settings, _ = _settings(home)
+    from doorstep import pipeline
+
+    try:
+        rows = pipeline.figure_rows(settings, as_of.date(), _known_at(known_at))
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    if as_json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+        return
+    for r in rows:
+        where = "/".join(str(r[k]) for k in ("scope", "station", "category") if r.get(k))
+        text = f"  {r['text']}" if r.get("text") else ""
+        typer.echo(f"{r['figure']}  {where:<24} {r['measure']:<20} {r['value']:>10g}{text}")
+
+
+@app.command()
+def bulletin(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
+    """Render (or regenerate) the bulletin PDF for an as-of date."""
+    settings, _ = _settings(home)
+    from doorstep import pipeline
+
+    try:
+        result = pipeline.figures(settings, as_of.date(), _known_at(known_at))
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    typer.echo(str(pipeline.bulletin(settings, result)))
+
+
+@app.command()
+def template(
+    station: Annotated[str, typer.Option(help="Station code, e.g. XH.")],
+    period: Annotated[str, typer.Option(help="Report month, e.g. 2024-06.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: ./<station>_<period>.xlsx).")] = None,
+) -> None:
+    """Write the official xlsx return template for one station-month."""
+    from doorstep.reference import load_reference
+    from doorstep.template import write_template
+    from transforms.values import parse_period
+
+    ref = load_reference()
+    if station not in ref.stations:
+        _fail(f"unknown station {station!r}; known: {', '.join(sorted(ref.stations))}")
+    norm = parse_period(period)
+    if norm is None:
+        _fail(f"cannot read period {period!r}; write it as 2024-06")
+    path = write_template(out or Path(f"{station}_{norm}.xlsx"), station, norm)
+    typer.echo(str(path))
+
+
+@app.command()
+def sql(
+    command: Annotated[str | None, typer.Option("-c", "--command", help="Run one query and print the result.")] = None,
+    home: Home = None,
+) -> None:
+    """Query the analyst database (read-only): an interactive shell, or one query with -c."""
+    settings, _ = _settings(home)
+    from doorstep import analyst_shell
+
+    if not settings.analyst_db.exists():
+        _fail(f"no analyst database at {settings.analyst_db}: run `doorstep run` or `doorstep demo` first")
+    if command is not None:
+        ok = analyst_shell.run_query(settings.analyst_db, command)
+        raise typer.Exit(code=0 if ok else 1)
+    analyst_shell.interactive(settings.analyst_db)
+
+
+@app.command()
+def docs(
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: DOORSTEP_HOME/docs).")] = None,
+    home: Home = None,
+) -> None:
+    """Write the analysts' data dictionary (Markdown and HTML) from the warehouse's comments."""
+    settings, _ = _settings(home)
+    from warehouse.docs import write_data_dictionary
+
+    if not settings.analyst_db.exists():
+        _fail(f"no analyst database at {settings.analyst_db}: run `doorstep run` or `doorstep demo` first")
+    for path in write_data_dictionary(settings.analyst_db, out or settings.home / "docs"):
+        typer.echo(str(path))
+
+
+if __name__ == "__main__":
+    app()
