@@ -1,0 +1,386 @@
+"""The private warehouse: schemas from `warehouse/ddl/`, loads in one transaction.
+
+Python here only chooses `.sql` files and binds parameters; all SQL lives in the files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from doorstep.reference import load_reference
+from transforms.pseudonym import with_person_key
+
+SQL_DIR = Path(__file__).parent
+DDL_DIR = SQL_DIR / "ddl"
+
+# Far enough ahead to mean "everything received so far" as a bound timestamp.
+EVERYTHING_KNOWN = datetime(9999, 12, 31, 23, 59, 59)
+
+SHEETS = ("placements", "training", "events", "incubated", "households")
+RETURN_STATUSES = ("accepted", "held_back", "rejected")
+
+# Columns of each staging table and their types; a typed frame that lacks one (an
+# empty or missing sheet) gets it as nulls so the insert files stay plain.
+STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
+    "placements": {
+        "return_id": pl.String(),
+        "station_code": pl.String(),
+        "period": pl.String(),
+        "row_number": pl.Int64(),
+        "name": pl.String(),
+        "gender": pl.String(),
+        "id_number": pl.String(),
+        "id_raw": pl.String(),
+        "categories": pl.List(pl.String()),
+        "primary_category": pl.String(),
+        "disability_cert": pl.String(),
+        "channel": pl.String(),
+        "employer": pl.String(),
+        "job": pl.String(),
+        "placed_on": pl.Date(),
+        "monthly_income": pl.Float64(),
+        "si_subsidy": pl.Boolean(),
+        "phone": pl.String(),
+        "note": pl.String(),
+    },
+    "training": {
+        "return_id": pl.String(),
+        "station_code": pl.String(),
+        "period": pl.String(),
+        "row_number": pl.Int64(),
+        "project": pl.String(),
+        "training_type": pl.String(),
+        "start_on": pl.Date(),
+        "end_on": pl.Date(),
+        "trainees": pl.Int64(),
+        "completed": pl.Int64(),
+        "employed_after": pl.Int64(),
+        "partner": pl.String(),
+        "note": pl.String(),
+    },
+    "events": {
+        "return_id": pl.String(),
+        "station_code": pl.String(),
+        "period": pl.String(),
+        "row_number": pl.Int64(),
+        "event_name": pl.String(),
+        "event_type": pl.String(),
+        "held_on": pl.Date(),
+        "attendees": pl.Int64(),
+        "venue": pl.String(),
+    },
+    "incubated": {
+        "return_id": pl.String(),
+        "station_code": pl.String(),
+        "period": pl.String(),
+        "row_number": pl.Int64(),
+        "company": pl.String(),
+        "credit_code": pl.String(),
+        "incubated_on": pl.Date(),
+        "jobs": pl.Int64(),
+        "hardship_jobs": pl.Int64(),
+    },
+    "households": {
+        "return_id": pl.String(),
+        "station_code": pl.String(),
+        "period": pl.String(),
+        "row_number": pl.Int64(),
+        "household_id": pl.String(),
+        "head_name": pl.String(),
+        "head_id_number": pl.String(),
+        "members": pl.Int64(),
+        "labour": pl.Int64(),
+        "identified_on": pl.Date(),
+        "status": pl.String(),
+        "cleared_on": pl.Date(),
+        "cleared_channel": pl.String(),
+    },
+}
+
+QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
+    "file_name": pl.String(),
+    "sheet": pl.String(),
+    "row_number": pl.Int64(),
+    "column_name": pl.String(),
+    "reason_code": pl.String(),
+    "message": pl.String(),
+}
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a .sql file on `;` outside quotes and `--` comments."""
+    statements: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(sql)
+    quote: str | None = None
+    while i < n:
+        ch = sql[i]
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+            current.append(ch)
+        elif ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end == -1 else end
+            current.append(sql[i:end])
+            i = end
+            continue
+        elif ch == ";":
+            statements.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    statements.append("".join(current))
+    return [s for s in statements if _strip_comments(s).strip()]
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def _bind(statement: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Only the parameters a statement names: DuckDB refuses unused ones."""
+    names = set(_PARAM.findall(_strip_comments(statement)))
+    params = params or {}
+    missing = names - params.keys()
+    if missing:
+        raise KeyError(f"SQL parameters not supplied: {sorted(missing)}")
+    return {name: params[name] for name in names}
+
+
+def run_sql_file(
+    con: duckdb.DuckDBPyConnection, path: Path | str, params: Mapping[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Run every statement of a .sql file with bound `$name` parameters.
+
+    Returns the connection after the last statement, so a file that ends in a query
+    can be fetched: `run_sql_file(con, p, {...}).pl()`.
+    """
+    path = Path(path)
+    if not path.is_absolute():
+        path = SQL_DIR / path
+    result = con
+    for statement in split_statements(path.read_text(encoding="utf-8")):
+        bound = _bind(statement, params)
+        result = con.execute(statement, bound) if bound else con.execute(statement)
+    return result
+
+
+def connect_private(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the private DB, apply the DDL, refresh reference data."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    for ddl in sorted(DDL_DIR.glob("*.sql")):
+        run_sql_file(con, ddl)
+    _refresh_reference(con)
+    return con
+
+
+def _refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
+    ref = load_reference()
+    frames = {
+        "reference_stations": pl.DataFrame(
+            [
+                {"code": s.code, "name": s.name, "street": s.street, "opened_on": s.opened_on, "kind": s.kind}
+                for s in ref.stations.values()
+            ],
+            schema={"code": pl.String, "name": pl.String, "street": pl.String, "opened_on": pl.Date, "kind": pl.String},
+        ),
+        "reference_channels": pl.DataFrame(
+            [{"code": c.code, "label": c.label, "rollup": c.rollup or c.code} for c in ref.channels.values()],
+            schema={"code": pl.String, "label": pl.String, "rollup": pl.String},
+        ),
+        "reference_categories": pl.DataFrame(
+            [{"code": c.code, "label": c.label} for c in ref.categories.values()],
+            schema={"code": pl.String, "label": pl.String},
+        ),
+        "reference_reasons": pl.DataFrame(
+            [
+                {"reason_code": r.reason_code, "severity": r.severity, "message_zh": r.message_zh}
+                for r in ref.reasons.values()
+            ],
+            schema={"reason_code": pl.String, "severity": pl.String, "message_zh": pl.String},
+        ),
+    }
+    with _registered(con, frames):
+        con.begin()
+        try:
+            run_sql_file(con, "core/refresh_reference.sql")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+
+class _registered:
+    """Register polars frames as views for the duration of a block."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]):
+        self.con = con
+        self.frames = frames
+
+    def __enter__(self) -> None:
+        for name, frame in self.frames.items():
+            self.con.register(name, frame)
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.frames:
+            self.con.unregister(name)
+
+
+def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> bool:
+    """Record a delivered file in raw.files; False when its bytes were seen before."""
+    if file_seen(con, manifest["sha256"]):
+        return False
+    params = {
+        "sha256": manifest["sha256"],
+        "file_name": manifest["file_name"],
+        "size": manifest.get("size"),
+        "received_at": manifest.get("received_at"),
+        "station_code": manifest.get("station_code"),
+        "period": manifest.get("period"),
+        "outcome": manifest.get("outcome"),
+        "reason_code": manifest.get("reason_code"),
+        "first_seen_run": manifest.get("first_seen_run"),
+    }
+    run_sql_file(con, "raw/insert_file.sql", params)
+    return True
+
+
+def file_seen(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    row = run_sql_file(con, "raw/select_file_seen.sql", {"sha256": sha256}).fetchone()
+    return bool(row and row[0])
+
+
+def _conform(frame: pl.DataFrame | None, columns: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Exactly the staging columns, in order and typed; absent ones as nulls."""
+    if frame is None:
+        return pl.DataFrame(schema=dict(columns))
+    exprs = [
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in columns.items()
+    ]
+    return frame.select(exprs)
+
+
+def load_return(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    return_id: str,
+    station_code: str,
+    period: str,
+    received_at: datetime,
+    file_name: str,
+    status: str,
+    sheets: Mapping[str, pl.DataFrame],
+    quarantine: pl.DataFrame | None,
+    rows_received: int,
+    key: bytes,
+) -> bool:
+    """Load one return (its passing rows and its quarantine) in a single transaction.
+
+    Returns False (and changes nothing) when the return_id was loaded before. Rows
+    of held-back and rejected returns are kept for the record, but only accepted
+    returns can ever become the current version of a station-month.
+    """
+    if status not in RETURN_STATUSES:
+        raise ValueError(f"status must be one of {RETURN_STATUSES}, not {status!r}")
+    unknown = set(sheets) - set(SHEETS) - {"cover"}
+    if unknown:
+        raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
+
+    identity = {"return_id": return_id, "station_code": station_code, "period": period}
+    frames: dict[str, pl.DataFrame] = {}
+    for sheet in SHEETS:
+        frame = sheets.get(sheet)
+        if frame is not None and frame.height:
+            # The return's identity comes from the caller, not from whatever the frame says.
+            frame = frame.with_columns(
+                pl.lit(return_id).alias("return_id"),
+                pl.lit(station_code).alias("station_code"),
+                pl.lit(period).alias("period"),
+            )
+        conformed = _conform(frame, STAGING_COLUMNS[sheet])
+        if sheet == "placements":
+            conformed = with_person_key(conformed, key)
+        elif sheet == "households":
+            conformed = with_person_key(conformed, key, column="head_id_number", name="head_key")
+        frames[f"incoming_{sheet}"] = conformed
+    frames["incoming_quarantine"] = _conform(quarantine, QUARANTINE_COLUMNS)
+    rows_passed = sum(frames[f"incoming_{s}"].height for s in SHEETS)
+
+    with _registered(con, frames):
+        con.begin()
+        try:
+            present = run_sql_file(con, "raw/select_return_exists.sql", {"return_id": return_id}).fetchone()
+            if present and present[0]:
+                con.rollback()
+                return False
+            run_sql_file(
+                con,
+                "raw/insert_return.sql",
+                {
+                    **identity,
+                    "received_at": received_at,
+                    "file_name": file_name,
+                    "status": status,
+                    "rows_received": rows_received,
+                    "rows_passed": rows_passed,
+                },
+            )
+            run_sql_file(con, "raw/insert_quarantine.sql", {"return_id": return_id})
+            for sheet in SHEETS:
+                run_sql_file(con, f"staging/insert_staging_{sheet}.sql")
+                run_sql_file(con, f"core/insert_core_{sheet}.sql", {"return_id": return_id})
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    return True
+
+
+def record_bulletin(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: Any,
+    known_at: datetime | None,
+    data_version: str,
+    issue_no: str,
+    path: Path | str | None,
+) -> None:
+    """Remember a published bulletin; known_at None is pinned to the last receipt."""
+    run_sql_file(
+        con,
+        "raw/insert_bulletin.sql",
+        {
+            "as_of": as_of,
+            "known_at": known_at,
+            "data_version": data_version,
+            "issue_no": issue_no,
+            "path": None if path is None else str(path),
+        },
+    )
+
+
+def last_bulletin_before(con: duckdb.DuckDBPyConnection, as_of: Any) -> dict[str, Any] | None:
+    """The latest bulletin published for an as-of date before `as_of`, or None."""
+    cur = run_sql_file(con, "raw/select_last_bulletin_before.sql", {"as_of": as_of})
+    row = cur.fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in cur.description]
+    return dict(zip(names, row, strict=True))

@@ -1,0 +1,44 @@
+-- raw.files is keyed by content, not by name: a byte-identical file under another
+-- name is the same delivery and must load once.
+create table if not exists raw.files (
+    sha256 varchar primary key,
+    file_name varchar not null,
+    size bigint,
+    received_at timestamp,
+    station_code varchar,
+    period varchar,
+    outcome varchar,
+    reason_code varchar,
+    first_seen_run varchar
+);
+
+-- One row per return ever received, whatever became of it; history is never updated
+-- in place, so the current version is always derived (core.current_returns).
+create table if not exists raw.returns (
+    return_id varchar primary key,
+    station_code varchar not null,
+    period varchar not null,
+    received_at timestamp not null,
+    file_name varchar not null,
+    status varchar not null check (status in ('accepted', 'held_back', 'rejected')),
+    rows_received integer not null,
+    rows_passed integer not null
+);
+
+create table if not exists raw.quarantine (
+    return_id varchar not null,
+    file_name varchar,
+    sheet varchar,
+    row_number integer,
+    column_name varchar,
+    reason_code varchar not null,
+    message varchar
+);
+
+create table if not exists raw.bulletins (
+    as_of date not null,
+    known_at timestamp,
+    data_version varchar not null,
+    issue_no varchar not null,
+    path varchar
+);

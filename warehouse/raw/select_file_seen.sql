@@ -1,0 +1,3 @@
+select count(*) > 0 as seen
+from raw.files
+where sha256 = $sha256;

@@ -1,0 +1,16 @@
+insert into staging.training
+select
+    return_id,
+    station_code,
+    period,
+    row_number,
+    project,
+    training_type,
+    start_on,
+    end_on,
+    trainees,
+    completed,
+    employed_after,
+    partner,
+    note
+from incoming_training;
