@@ -1,0 +1,439 @@
+"""Raw text sheet frames → typed frames and parse issues (Contract 2 of docs/design.md).
+
+Only failures to *read* a value are issues here. Rules on readable values (check
+digits, gender vs ID, dates vs period, ranges, duplicates) belong to the GX suites,
+which get the typed columns they need — including the derived, non-personal ones.
+
+Each field's values are parsed once per distinct text and mapped back onto the rows,
+so a sheet of 100,000 placements costs one Python call per distinct cell text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from doorstep.reference import Code, Reference, load_reference
+from transforms import values
+from transforms.codes import lookup_code, split_categories
+from transforms.idnumbers import (
+    AGE_BANDS,
+    UNDER_AGE_BAND,
+    birth_date_from_id,
+    gender_from_id,
+    normalize_id,
+    parse_disability_cert,
+)
+
+REQUIRED_MISSING = "REQUIRED_MISSING"
+ID_TYPED_AS_NUMBER = "ID_TYPED_AS_NUMBER"
+CATEGORY_INVALID = "CATEGORY_INVALID"
+CHANNEL_INVALID = "CHANNEL_INVALID"
+TYPE_INVALID = "TYPE_INVALID"
+
+KEY_COLUMNS = ("return_id", "station_code", "period", "row_number")
+ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "return_id": pl.String(),
+    "sheet": pl.String(),
+    "row_number": pl.Int64(),
+    "column_name": pl.String(),
+    "reason_code": pl.String(),
+    "detail": pl.String(),
+}
+
+# What clerks write in a cell to mean "nothing here".
+_PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "／", "无", "没有", "N/A", "n/a"})
+# ... except where 无 is itself an answer (no subsidy) or free text (a note that says 无).
+_PLACEHOLDER_KINDS = frozenset(
+    {
+        "date",
+        "amount",
+        "count",
+        "gender",
+        "phone",
+        "status",
+        "categories",
+        "channel",
+        "training_type",
+        "event_type",
+        "id",
+        "cert",
+        "credit_code",
+    }
+)
+
+ParseResult = tuple[Any, str | None, str]  # value, reason code, detail for the clerk
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+
+
+def _fields(*pairs: str) -> tuple[Field, ...]:
+    return tuple(Field(*pair.split(":")) for pair in pairs)
+
+
+SHEET_FIELDS: dict[str, tuple[Field, ...]] = {
+    "placements": _fields(
+        "name:text",
+        "gender:gender",
+        "id_number:id",
+        "categories:categories",
+        "disability_cert:cert",
+        "channel:channel",
+        "employer:text",
+        "job:text",
+        "placed_on:date",
+        "monthly_income:amount",
+        "si_subsidy:yes_no",
+        "phone:phone",
+        "note:text",
+    ),
+    "training": _fields(
+        "project:text",
+        "training_type:training_type",
+        "start_on:date",
+        "end_on:date",
+        "trainees:count",
+        "completed:count",
+        "employed_after:count",
+        "partner:text",
+        "note:text",
+    ),
+    "events": _fields(
+        "event_name:text",
+        "event_type:event_type",
+        "held_on:date",
+        "attendees:count",
+        "venue:text",
+    ),
+    "incubated": _fields(
+        "company:text",
+        "credit_code:credit_code",
+        "incubated_on:date",
+        "jobs:count",
+        "hardship_jobs:count",
+    ),
+    "households": _fields(
+        "household_id:text",
+        "head_name:text",
+        "head_id_number:id",
+        "members:count",
+        "labour:count",
+        "identified_on:date",
+        "status:status",
+        "cleared_on:date",
+        "cleared_channel:channel",
+    ),
+}
+
+_DTYPES: dict[str, pl.DataType] = {
+    "text": pl.String(),
+    "id": pl.String(),
+    "cert": pl.String(),
+    "credit_code": pl.String(),
+    "gender": pl.String(),
+    "phone": pl.String(),
+    "status": pl.String(),
+    "channel": pl.String(),
+    "training_type": pl.String(),
+    "event_type": pl.String(),
+    "date": pl.Date(),
+    "amount": pl.Float64(),
+    "count": pl.Int64(),
+    "yes_no": pl.Boolean(),
+    "categories": pl.List(pl.String()),
+}
+
+
+# --- per-value parsers with a clerk-facing detail ----------------------------------
+
+_LONG_DIGITS = re.compile(r"\d{9,}|(?<!\d)(?!19|20)\d{7,8}(?!\d)")
+
+
+def safe_quote(text: str) -> str:
+    """`“1500多”` — the bad text, quoted, only when it cannot be personal data.
+
+    Numeric-looking text is what the clerk needs to see (`1500多`, `2024.13.1`); text
+    without digits could be a name typed in the wrong column, and a long digit run
+    could be an ID or a phone number, so those are not repeated.
+    """
+    if len(text) > 20 or not any(c.isdigit() for c in text) or _LONG_DIGITS.search(text):
+        return ""
+    return f"“{text}”"
+
+
+def _simple(
+    parse: Callable[[str | None], tuple[Any, str | None]], quote: bool
+) -> Callable[[str], ParseResult]:
+    def run(text: str) -> ParseResult:
+        value, reason = parse(text)
+        return value, reason, (safe_quote(text) if reason and quote else "")
+
+    return run
+
+
+def _code_parser(
+    codes: Mapping[str, Code], reason: str, as_label: bool
+) -> Callable[[str], ParseResult]:
+    def run(text: str) -> ParseResult:
+        code = lookup_code(text, codes)
+        if code is None:
+            return None, reason, safe_quote(text)
+        return (codes[code].label if as_label else code), None, ""
+
+    return run
+
+
+def _categories_parser(codes: Mapping[str, Code]) -> Callable[[str], ParseResult]:
+    def run(text: str) -> ParseResult:
+        found: list[str] = []
+        for item in split_categories(text):
+            code = lookup_code(item, codes)
+            if code is None:
+                # Keep nothing rather than a partial list: the clerk must fix the cell.
+                return None, CATEGORY_INVALID, safe_quote(item)
+            if code not in found:
+                found.append(code)
+        return (found or None), (None if found else CATEGORY_INVALID), ""
+
+    return run
+
+
+def _text(text: str) -> ParseResult:
+    return text, None, ""
+
+
+def _compact_code(text: str) -> ParseResult:
+    # A credit code is read as written, spaces and case aside; its check character is GX's.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper(), None, ""
+
+
+def _id(text: str) -> ParseResult:
+    return normalize_id(text), None, ""
+
+
+def _parsers(ref: Reference) -> dict[str, Callable[[str], ParseResult]]:
+    return {
+        "text": _text,
+        "id": _id,
+        "cert": _id,
+        "credit_code": _compact_code,
+        "date": _simple(values.parse_date, quote=True),
+        "amount": _simple(values.parse_amount, quote=True),
+        "count": _simple(values.parse_count, quote=True),
+        "gender": _simple(values.parse_gender, quote=False),
+        "yes_no": _simple(values.parse_yes_no, quote=False),
+        "phone": _simple(values.parse_phone, quote=False),
+        "status": _simple(values.parse_status, quote=False),
+        "categories": _categories_parser(ref.categories),
+        "channel": _code_parser(ref.channels, CHANNEL_INVALID, as_label=False),
+        "training_type": _code_parser(ref.training_types, TYPE_INVALID, as_label=True),
+        "event_type": _code_parser(ref.event_types, TYPE_INVALID, as_label=True),
+    }
+
+
+# --- frame plumbing ------------------------------------------------------------------
+
+
+def _map_unique(column: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
+    """`fn` applied once per distinct non-null value, mapped back onto every row."""
+    distinct = column.drop_nulls().unique()
+    results = pl.Series(values=[fn(v) for v in distinct.to_list()], dtype=dtype)
+    return column.replace_strict(distinct, results, default=None, return_dtype=dtype)
+
+
+def _cleaned(raw: pl.DataFrame, name: str, kind: str) -> pl.Series:
+    """The raw text trimmed, blank (and, for typed fields, placeholder) cells as null."""
+    if name not in raw.columns:
+        return pl.Series(name, [None] * raw.height, dtype=pl.String)
+    column = raw.get_column(name).cast(pl.String).str.strip_chars()
+    blank = column.str.len_chars() == 0
+    if kind in _PLACEHOLDER_KINDS:
+        blank = blank | column.is_in(list(_PLACEHOLDERS))
+    return column.set(blank.fill_null(False), None) if raw.height else column
+
+
+def _flag(raw: pl.DataFrame, name: str) -> pl.Series:
+    if name not in raw.columns:
+        return pl.Series(name, [False] * raw.height, dtype=pl.Boolean)
+    return raw.get_column(name).cast(pl.Boolean).fill_null(False)
+
+
+def _issue_rows(
+    keys: pl.DataFrame,
+    sheet: str,
+    column_name: str,
+    mask: pl.Series,
+    reason: pl.Series | str,
+    detail: pl.Series | str = "",
+) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {
+            "return_id": keys.get_column("return_id"),
+            "sheet": pl.repeat(sheet, keys.height, eager=True, dtype=pl.String),
+            "row_number": keys.get_column("row_number"),
+            "column_name": pl.repeat(column_name, keys.height, eager=True, dtype=pl.String),
+            "reason_code": reason
+            if isinstance(reason, pl.Series)
+            else pl.repeat(reason, keys.height, eager=True, dtype=pl.String),
+            "detail": detail
+            if isinstance(detail, pl.Series)
+            else pl.repeat(detail, keys.height, eager=True, dtype=pl.String),
+        },
+        schema=ISSUE_SCHEMA,
+    )
+    return frame.filter(mask.fill_null(False))
+
+
+def empty_issues() -> pl.DataFrame:
+    return pl.DataFrame(schema=ISSUE_SCHEMA)
+
+
+def _month_end(period: str | None) -> date | None:
+    parsed = values.parse_period(period)
+    if parsed is None:
+        return None
+    year, month = int(parsed[:4]), int(parsed[5:])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _age_band_expr(born: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """Age band on a day, vectorised (the same bands as idnumbers.age_band)."""
+    had_birthday = (on.dt.month() * 100 + on.dt.day()) >= (born.dt.month() * 100 + born.dt.day())
+    age = (
+        on.dt.year().cast(pl.Int64) - born.dt.year().cast(pl.Int64) - (~had_birthday).cast(pl.Int64)
+    )
+    band = pl.when(age < AGE_BANDS[0][0]).then(pl.lit(UNDER_AGE_BAND))
+    for lower, label in reversed(AGE_BANDS):
+        band = band.when(age >= lower).then(pl.lit(label))
+    return pl.when(born.is_null() | on.is_null()).then(None).otherwise(band.otherwise(None))
+
+
+def _cert_parts(cert: pl.Series, ids: pl.Series) -> pl.Series:
+    """`parse_disability_cert` per distinct (certificate, ID) pair; null where no certificate."""
+    pair = (
+        pl.DataFrame({"c": cert, "i": ids})
+        .select(
+            pl.when(pl.col("c").is_not_null()).then(
+                pl.col("c") + "\x00" + pl.col("i").fill_null("")
+            )
+        )
+        .to_series()
+    )
+
+    def parse(key: str) -> dict[str, Any]:
+        cert_text, id_text = key.split("\x00")
+        kind, grade, ok = parse_disability_cert(cert_text, id_text or None)
+        return {"type": kind, "grade": grade, "ok": ok}
+
+    return _map_unique(
+        pair, parse, pl.Struct({"type": pl.Int64, "grade": pl.Int64, "ok": pl.Boolean})
+    )
+
+
+def _id_derived(typed: pl.DataFrame, period: str | None) -> pl.DataFrame:
+    """Non-personal attributes GX and the marts need, derived while the ID is at hand."""
+    ids = typed.get_column("id_number")
+    born = _map_unique(ids, birth_date_from_id, pl.Date())
+    cert = _cert_parts(typed.get_column("disability_cert"), ids)
+    on_day = pl.coalesce(pl.col("placed_on"), pl.lit(_month_end(period), dtype=pl.Date))
+    return (
+        typed.with_columns(
+            _born=born,
+            birth_year=born.dt.year().cast(pl.Int64),
+            gender_from_id=_map_unique(ids, gender_from_id, pl.String()),
+            disability_type=cert.struct.field("type"),
+            disability_grade=cert.struct.field("grade"),
+            cert_ok=cert.struct.field("ok"),
+        )
+        .with_columns(age_band=_age_band_expr(pl.col("_born"), on_day))
+        .drop("_born")
+    )
+
+
+def parse_sheet(
+    sheet: str,
+    raw: pl.DataFrame,
+    period: str | Reference | None = None,
+    ref: Reference | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Type one raw sheet frame (Contract 2): `(typed, issues)`.
+
+    `raw` carries `return_id`, `station_code`, `period`, `row_number` and the sheet's
+    canonical columns as text (plus optional `*_was_number` flags). Every raw row stays
+    in `typed`, with null where a value could not be read; `issues` lists why.
+    `period` ('YYYY-MM') fills a missing `period` column and dates the age band when the
+    placement date is unreadable. `parse_sheet(sheet, raw, ref)` is accepted too.
+    """
+    if isinstance(period, Reference):
+        period, ref = None, period
+    ref = ref or load_reference()
+    if sheet not in SHEET_FIELDS:
+        raise ValueError(f"no typed form for sheet {sheet!r}; known: {sorted(SHEET_FIELDS)}")
+    keys = raw.select(
+        [
+            (pl.col(c) if c in raw.columns else pl.lit(period if c == "period" else None))
+            .cast(pl.Int64 if c == "row_number" else pl.String)
+            .alias(c)
+            for c in KEY_COLUMNS
+        ]
+    )
+    period = period or next(iter(keys.get_column("period").drop_nulls().unique().to_list()), None)
+    parsers = _parsers(ref)
+    required = set(ref.required.get(sheet, []))
+    headers = ref.headers[sheet]
+    columns: dict[str, pl.Series] = {}
+    issues: list[pl.DataFrame] = []
+
+    for field in SHEET_FIELDS[sheet]:
+        header = headers[field.name][0]
+        text = _cleaned(raw, field.name, field.kind)
+        dtype = _DTYPES[field.kind]
+        if field.kind == "id":
+            lost = _flag(raw, f"{field.name}_was_number") & text.is_not_null()
+            # Excel has already rounded a number-typed ID; its last digits cannot be recovered.
+            text = text.set(lost, None) if raw.height else text
+            issues.append(_issue_rows(keys, sheet, header, lost, ID_TYPED_AS_NUMBER))
+        parsed = _map_unique(
+            text,
+            lambda v, fn=parsers[field.kind]: dict(
+                zip(("value", "reason", "detail"), fn(v), strict=True)
+            ),
+            pl.Struct({"value": dtype, "reason": pl.String, "detail": pl.String}),
+        )
+        columns[field.name] = parsed.struct.field("value").alias(field.name)
+        if field.name == "id_number":
+            # The ID exactly as written, for the private raw/staging layers and feedback.
+            columns["id_raw"] = (
+                raw.get_column(field.name).cast(pl.String) if field.name in raw.columns else text
+            )
+        reason = parsed.struct.field("reason")
+        issues.append(
+            _issue_rows(
+                keys, sheet, header, reason.is_not_null(), reason, parsed.struct.field("detail")
+            )
+        )
+        if field.name in required:
+            missing = text.is_null()
+            if field.kind == "id":
+                missing = missing & ~_flag(raw, f"{field.name}_was_number")
+            issues.append(_issue_rows(keys, sheet, header, missing, REQUIRED_MISSING))
+
+    typed = pl.concat([keys, pl.DataFrame(columns)], how="horizontal") if columns else keys
+    if sheet == "placements":
+        typed = typed.with_columns(primary_category=pl.col("categories").list.first())
+        ordered = [c for c in typed.columns if c != "primary_category"]
+        ordered.insert(ordered.index("categories") + 1, "primary_category")
+        typed = _id_derived(typed.select(ordered), period)
+    all_issues = pl.concat(issues, how="vertical") if issues else empty_issues()
+    return typed, all_issues.sort("row_number", maintain_order=True)
