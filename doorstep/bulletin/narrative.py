@@ -117,7 +117,9 @@ def approx_yuan(x: float) -> str:
 
 
 def progress_line(months: int, persons: int, target: int, as_of_month: int) -> str:
-    """The bureau's progress line, e.g. 1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点.
+    """The bureau's progress line.
+
+    E.g. 1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点.
 
     ``months`` is the last month of the span written (1至{months}月); ``as_of_month``
     gives the time progress (序时进度 = as_of_month / 12). Both are normally the
@@ -185,7 +187,7 @@ def _narrative(row: dict[str, Any], f09: dict[tuple[Any, Any], dict[str, Any]]) 
 
 
 def fill_texts(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return copies of Contract 5 figure rows with ``text`` filled where a figure has a narrative form.
+    """Copies of Contract 5 figure rows, ``text`` filled where a figure has a narrative form.
 
     Filled: F01 district 本年累计 persons, F04 disabled persons, F05 employed_after per
     project, F06 jobs and hardship_jobs per business, F11 district median income, and

@@ -56,8 +56,16 @@ def test_approx_persons_boundaries(n: int, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(10, "10个"), (11, "10多个"), (15, "10多个"), (19, "10多个"), (20, "20个"), (8, "8个"),
-     (35, "35个"), (24000, "2.4万个")],
+    [
+        (10, "10个"),
+        (11, "10多个"),
+        (15, "10多个"),
+        (19, "10多个"),
+        (20, "20个"),
+        (8, "8个"),
+        (35, "35个"),
+        (24000, "2.4万个"),
+    ],
 )
 def test_approx_things_uses_the_articles_10duoge(n: int, expected: str) -> None:
     assert approx_things(n) == expected
@@ -96,8 +104,18 @@ def test_approx_yuan_never_puts_duo_after_a_decimal(x: float) -> None:
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(9999, "9999"), (10000, "1万"), (10499, "1万"), (10500, "1.1万"), (24000, "2.4万"),
-     (24499, "2.4万"), (24500, "2.5万"), (99499, "9.9万"), (99500, "10万"), (123456, "12.3万")],
+    [
+        (9999, "9999"),
+        (10000, "1万"),
+        (10499, "1万"),
+        (10500, "1.1万"),
+        (24000, "2.4万"),
+        (24499, "2.4万"),
+        (24500, "2.5万"),
+        (99499, "9.9万"),
+        (99500, "10万"),
+        (123456, "12.3万"),
+    ],
 )
 def test_wan_for_five_digits_or_more_rounds_half_up(n: int, expected: str) -> None:
     assert wan(n) == expected
@@ -106,13 +124,27 @@ def test_wan_for_five_digits_or_more_rounds_half_up(n: int, expected: str) -> No
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((5, 192, 3000, 5), "1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点"),
-        ((1, 300, 3000, 1), "1月，实现就业困难人员就业300人，完成全年目标的10.00%，超序时1.67个百分点"),
-        ((6, 1500, 3000, 6), "1至6月，实现就业困难人员就业1500人，完成全年目标的50.00%，与序时进度持平"),
-        ((12, 3100, 3000, 12),
-         "1至12月，实现就业困难人员就业3100人，完成全年目标的103.33%，超序时3.33个百分点"),
+        (
+            (5, 192, 3000, 5),
+            "1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点",
+        ),
+        (
+            (1, 300, 3000, 1),
+            "1月，实现就业困难人员就业300人，完成全年目标的10.00%，超序时1.67个百分点",
+        ),
+        (
+            (6, 1500, 3000, 6),
+            "1至6月，实现就业困难人员就业1500人，完成全年目标的50.00%，与序时进度持平",
+        ),
+        (
+            (12, 3100, 3000, 12),
+            "1至12月，实现就业困难人员就业3100人，完成全年目标的103.33%，超序时3.33个百分点",
+        ),
         # 1251/3000 = 41.70%, 5/12 = 41.666…%: Q = 0.0333… → 0.03, from exact fractions
-        ((5, 1251, 3000, 5), "1至5月，实现就业困难人员就业1251人，完成全年目标的41.70%，超序时0.03个百分点"),
+        (
+            (5, 1251, 3000, 5),
+            "1至5月，实现就业困难人员就业1251人，完成全年目标的41.70%，超序时0.03个百分点",
+        ),
         ((5, 192, 0, 5), "1至5月，实现就业困难人员就业192人"),
     ],
 )
@@ -120,11 +152,26 @@ def test_progress_line_in_the_bureaus_form(args: tuple[int, int, int, int], expe
     assert progress_line(*args) == expected
 
 
-def _row(figure: str, scope: str, measure: str, value: float, station: str | None = None,
-         category: str | None = None, text: str | None = None) -> dict:
-    return {"figure": figure, "as_of": date(2024, 5, 31), "known_at": None, "scope": scope,
-            "station": station, "category": category, "measure": measure, "value": value,
-            "text": text}
+def _row(
+    figure: str,
+    scope: str,
+    measure: str,
+    value: float,
+    station: str | None = None,
+    category: str | None = None,
+    text: str | None = None,
+) -> dict:
+    return {
+        "figure": figure,
+        "as_of": date(2024, 5, 31),
+        "known_at": None,
+        "scope": scope,
+        "station": station,
+        "category": category,
+        "measure": measure,
+        "value": value,
+        "text": text,
+    }
 
 
 def test_fill_texts_writes_the_articles_figures() -> None:
@@ -171,11 +218,14 @@ def test_fill_texts_round_200_is_not_near_200() -> None:
 
 
 def test_fill_texts_accepts_iso_dates_from_json() -> None:
-    rows = [dict(r, as_of="2024-03-31") for r in (
-        _row("F09", "本年累计", "persons", 800.0),
-        _row("F09", "本年累计", "target", 3000.0),
-        _row("F09", "本年累计", "ahead_pp", 1.67),
-    )]
+    rows = [
+        dict(r, as_of="2024-03-31")
+        for r in (
+            _row("F09", "本年累计", "persons", 800.0),
+            _row("F09", "本年累计", "target", 3000.0),
+            _row("F09", "本年累计", "ahead_pp", 1.67),
+        )
+    ]
     assert fill_texts(rows)[2]["text"] == (
         "1至3月，实现就业困难人员就业800人，完成全年目标的26.67%，超序时1.67个百分点"
     )
