@@ -161,22 +161,38 @@ def _bind(statement: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {name: params[name] for name in names}
 
 
+def _resolve(path: Path | str) -> Path:
+    """Relative paths are relative to the warehouse/ folder."""
+    path = Path(path)
+    return path if path.is_absolute() else SQL_DIR / path
+
+
 def run_sql_file(
     con: duckdb.DuckDBPyConnection, path: Path | str, params: Mapping[str, Any] | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Run every statement of a .sql file with bound `$name` parameters.
 
     Returns the connection after the last statement, so a file that ends in a query
-    can be fetched: `run_sql_file(con, p, {...}).pl()`.
+    can be fetched: `run_sql_file(con, p, {...}).fetchall()` (or use `fetch_frame`).
     """
-    path = Path(path)
-    if not path.is_absolute():
-        path = SQL_DIR / path
+    path = _resolve(path)
     result = con
     for statement in split_statements(path.read_text(encoding="utf-8")):
         bound = _bind(statement, params)
         result = con.execute(statement, bound) if bound else con.execute(statement)
     return result
+
+
+def fetch_frame(
+    con: duckdb.DuckDBPyConnection, path: Path | str, params: Mapping[str, Any] | None = None
+) -> pl.DataFrame:
+    """Run a .sql file that ends in a query and return its rows as a polars frame."""
+    path = _resolve(path)
+    statements = split_statements(path.read_text(encoding="utf-8"))
+    for statement in statements[:-1]:
+        con.execute(statement, _bind(statement, params))
+    last = statements[-1]
+    return con.sql(last, params=_bind(last, params) or None).pl()
 
 
 def connect_private(path: Path | str) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,55 @@
+-- F07 创业活动场次: events held this year by type, against the annual target
+-- ($target_events from targets/<year>.yaml; null when the year has no target).
+with events as (
+    select * from core.current_events($known_at::timestamp)
+),
+
+year_events as (
+    select * from events
+    where held_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+),
+
+by_type as (
+    select
+        event_type,
+        count(*) as events
+    from year_events
+    group by event_type
+),
+
+total as (
+    select
+        count(*) as events,
+        $target_events::double as target
+    from year_events
+),
+
+final as (
+    select
+        'F07' as figure,
+        $as_of::date as as_of,
+        '本年累计' as scope,
+        null::varchar as station,
+        event_type as category,
+        'events' as measure,
+        events::double as value,
+        null::varchar as text
+    from by_type
+    union all
+    select
+        'F07' as figure,
+        $as_of::date as as_of,
+        '本年累计' as scope,
+        null::varchar as station,
+        null::varchar as category,
+        unnest(['events', 'target', 'completion_rate']) as measure,
+        unnest([
+            events::double,
+            target,
+            round(events / nullif(target, 0) * 100, 2)
+        ]) as value,
+        null::varchar as text
+    from total
+)
+
+select * from final;

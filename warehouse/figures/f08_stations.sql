@@ -1,0 +1,35 @@
+-- F08 服务站建设: stations operating at as_of; opened this year against the target.
+with stations as (
+    select * from core.stations
+),
+
+counted as (
+    select
+        count(*) filter (where opened_on <= $as_of::date) as stations_operating,
+        count(*) filter (
+            where opened_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+        ) as opened_this_year,
+        $target_new_stations::double as target
+    from stations
+),
+
+final as (
+    select
+        'F08' as figure,
+        $as_of::date as as_of,
+        '期末' as scope,
+        null::varchar as station,
+        null::varchar as category,
+        unnest(['stations_operating', 'opened_this_year', 'target', 'completion_rate'])
+            as measure,
+        unnest([
+            stations_operating::double,
+            opened_this_year::double,
+            target,
+            round(opened_this_year / nullif(target, 0) * 100, 2)
+        ]) as value,
+        null::varchar as text
+    from counted
+)
+
+select * from final;

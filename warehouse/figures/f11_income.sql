@@ -1,0 +1,56 @@
+-- F11 月收入: median and mean monthly income of persons placed this year, each person
+-- once at their first placement, by channel rollup and for the district.
+with first_placements as (
+    select *
+    from core.first_placements(
+        make_date(year($as_of::date), 1, 1), $as_of::date, $known_at::timestamp
+    )
+),
+
+with_income as (
+    select * from first_placements
+    where monthly_income is not null
+),
+
+by_channel as (
+    select
+        channel_rollup,
+        round(median(monthly_income), 2) as median_income,
+        round(avg(monthly_income), 2) as mean_income
+    from with_income
+    where channel_rollup is not null
+    group by channel_rollup
+),
+
+district as (
+    select
+        round(median(monthly_income), 2) as median_income,
+        round(avg(monthly_income), 2) as mean_income
+    from with_income
+),
+
+final as (
+    select
+        'F11' as figure,
+        $as_of::date as as_of,
+        '本年累计' as scope,
+        null::varchar as station,
+        channel_rollup as category,
+        unnest(['median_income', 'mean_income']) as measure,
+        unnest([median_income, mean_income])::double as value,
+        null::varchar as text
+    from by_channel
+    union all
+    select
+        'F11' as figure,
+        $as_of::date as as_of,
+        '本年累计' as scope,
+        null::varchar as station,
+        null::varchar as category,
+        unnest(['median_income', 'mean_income']) as measure,
+        unnest([median_income, mean_income])::double as value,
+        null::varchar as text
+    from district
+)
+
+select * from final;

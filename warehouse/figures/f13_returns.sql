@@ -1,0 +1,62 @@
+-- F13 报表情况: per station and month of the as-of year, the station-month's status,
+-- rows accepted and quarantined (of the current version, else of the latest
+-- return) and how many versions arrived. text carries the status label because it is
+-- a category, not a number the narrative could phrase.
+with register as (
+    select * from core.returns_register($as_of::date, $known_at::timestamp, $on_time_day)
+),
+
+this_year as (
+    select * from register
+    where period >= strftime(make_date(year($as_of::date), 1, 1), '%Y-%m')
+),
+
+station_months as (
+    select
+        station_code,
+        period,
+        count(return_id) as versions,
+        count(*) filter (where status in ('按时', '逾期', '重报')) as accepted_versions,
+        arg_max(status, received_at) filter (where status in ('按时', '逾期'))
+            as first_status,
+        arg_max(status, received_at) filter (where status in ('退回', '暂缓'))
+            as refused_status,
+        coalesce(
+            max(rows_accepted) filter (where is_current),
+            0
+        ) as rows_accepted,
+        coalesce(
+            max(rows_quarantined) filter (where is_current),
+            arg_max(rows_quarantined, received_at),
+            0
+        ) as rows_quarantined
+    from this_year
+    group by station_code, period
+),
+
+labelled as (
+    select
+        *,
+        case
+            when accepted_versions > 1 then '重报'
+            when accepted_versions = 1 then first_status
+            when refused_status is not null then refused_status
+            else '缺报'
+        end as status
+    from station_months
+),
+
+final as (
+    select
+        'F13' as figure,
+        $as_of::date as as_of,
+        '本月' as scope,
+        station_code as station,
+        period as category,
+        unnest(['rows_accepted', 'rows_quarantined', 'versions']) as measure,
+        unnest([rows_accepted, rows_quarantined, versions])::double as value,
+        status as text
+    from labelled
+)
+
+select * from final;
