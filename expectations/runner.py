@@ -1,0 +1,186 @@
+"""Run a sheet's GX suite over all rows of the night and return row issues (Contract 3).
+
+One file-backed GX context per `gx_dir`, reused for every sheet. GX is told to keep
+no unexpected values (`exclude_unexpected_values`, `partial_unexpected_count: 0`, no
+index query), to identify failing rows by `_row_key` only, and it runs on the frame
+from `expectations.derived`, which holds no personal value in the first place.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+# GX must not phone home at run time; set before great_expectations is imported.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+import expectations.custom  # noqa: E402, F401  (registers the custom expectations)
+from doorstep.reference import load_reference  # noqa: E402
+from expectations.derived import ROW_KEY, gx_frame  # noqa: E402
+from expectations.suites import build_suite  # noqa: E402
+
+DATASOURCE = "doorstep_returns"
+BATCH = "whole_frame"
+
+ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "return_id": pl.String(),
+    "sheet": pl.String(),
+    "row_number": pl.Int64(),
+    "column_name": pl.String(),
+    "reason_code": pl.String(),
+    "detail": pl.String(),
+}
+
+RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": [ROW_KEY],
+    "exclude_unexpected_values": True,
+    "partial_unexpected_count": 0,
+    "return_unexpected_index_query": False,
+    "include_unexpected_rows": False,
+}
+
+
+class ValidationError(RuntimeError):
+    """An expectation could not be evaluated (not: the data failed it)."""
+
+
+def empty_issues() -> pl.DataFrame:
+    return pl.DataFrame(schema=ISSUE_SCHEMA)
+
+
+@cache
+def _context(root: Path) -> Any:
+    root.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=root)
+    context.variables.analytics_enabled = False
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.variables.save()
+    return context
+
+
+def get_context(gx_dir: Path) -> Any:
+    """The file-backed GX context under `gx_dir` (created on first use, then cached)."""
+    return _context(Path(gx_dir).resolve())
+
+
+def _batch_definition(context: Any, sheet: str) -> Any:
+    try:
+        source = context.data_sources.get(DATASOURCE)
+    except (KeyError, ValueError):
+        source = context.data_sources.add_pandas(DATASOURCE)
+    try:
+        asset = source.get_asset(sheet)
+    except LookupError:
+        asset = source.add_dataframe_asset(sheet)
+    try:
+        return asset.get_batch_definition(BATCH)
+    except KeyError:
+        return asset.add_batch_definition_whole_dataframe(BATCH)
+
+
+def _failing_keys(result: dict[str, Any]) -> list[int]:
+    """Row keys from `unexpected_index_list`, in either of the shapes GX returns.
+
+    With `exclude_unexpected_values` GX gives one dict of lists `[{"_row_key": [3, 7]}]`;
+    without it, one dict per row `[{"_row_key": 3, "col": value}, ...]`.
+    """
+    keys: list[int] = []
+    for entry in result.get("unexpected_index_list") or []:
+        value = entry[ROW_KEY]
+        if isinstance(value, list):
+            keys.extend(int(v) for v in value)
+        else:
+            keys.append(int(value))
+    return keys
+
+
+def validate_sheet(sheet: str, typed: pl.DataFrame, gx_dir: Path, run_name: str) -> pl.DataFrame:
+    """Row issues of `sheet` for every row of `typed` (all returns of the night).
+
+    `typed` is a Contract 2 frame (`return_id`, `period`, `row_number` and the parsed
+    fields). Returns `return_id, sheet, row_number, column_name, reason_code, detail`,
+    one row per (row, rule) failed, sorted; `column_name` is the canonical Chinese header.
+    """
+    if typed.height == 0:
+        return empty_issues()
+    ref = load_reference()
+    context = get_context(gx_dir)
+    suite = context.suites.add_or_update(build_suite(sheet, ref))
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"doorstep_{sheet}", data=_batch_definition(context, sheet), suite=suite)
+    )
+    frame = gx_frame(sheet, typed).to_pandas()
+    result = definition.run(
+        batch_parameters={"dataframe": frame},
+        result_format=RESULT_FORMAT,
+        run_id=RunIdentifier(run_name=run_name),
+    )
+
+    found: list[dict[str, Any]] = []
+    for outcome in result.results:
+        config = outcome.expectation_config
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            # Never mistake a broken rule for clean data.
+            raise ValidationError(f"{sheet}: {config.type} on {config.kwargs.get('column')} could not run")
+        if outcome.success:
+            continue
+        meta = config.meta
+        found.extend(
+            {"_key": key, "column_name": meta["column"], "reason_code": meta["reason_code"], "detail": meta["detail"]}
+            for key in _failing_keys(outcome.result)
+        )
+    if not found:
+        return empty_issues()
+    keys = typed.select("return_id", "row_number").with_row_index("_key").with_columns(pl.col("_key").cast(pl.Int64))
+    return (
+        pl.DataFrame(found, schema={"_key": pl.Int64, "column_name": pl.String, "reason_code": pl.String, "detail": pl.String})
+        .join(keys, on="_key", how="left")
+        .with_columns(pl.lit(sheet).alias("sheet"))
+        .select(list(ISSUE_SCHEMA))
+        .cast(ISSUE_SCHEMA)
+        .unique()
+        .sort("return_id", "row_number", "column_name", "reason_code")
+    )
+
+
+def build_data_docs(gx_dir: Path) -> None:
+    """Render GX Data Docs under `gx_dir` (they hold counts and row keys, no personal values)."""
+    get_context(gx_dir).build_data_docs()
+
+
+def merge_issues(parse_issues: pl.DataFrame, gx_issues: pl.DataFrame) -> pl.DataFrame:
+    """Parse issues plus GX issues, without telling the clerk twice about one cell.
+
+    A value the parser could not read becomes null in the typed frame, and the suite
+    would then also call it REQUIRED_MISSING; the parser's reason is the useful one.
+    Cells are matched by canonical header, so parse issues naming the header as the
+    station wrote it are mapped through headers.yaml first.
+    """
+    ref = load_reference()
+    alias_to_canonical = {
+        (sheet, alias): names[0] for sheet, fields in ref.headers.items() for names in fields.values() for alias in names
+    }
+    parse = parse_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
+    parse_cells = parse.filter(pl.col("row_number").is_not_null()).select(
+        "return_id",
+        "sheet",
+        "row_number",
+        pl.struct("sheet", "column_name")
+        .map_elements(lambda s: alias_to_canonical.get((s["sheet"], s["column_name"]), s["column_name"]), return_dtype=pl.String)
+        .alias("column_name"),
+    ).unique()
+    checked = gx_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
+    already = checked.filter(pl.col("reason_code") == "REQUIRED_MISSING").join(
+        parse_cells, on=["return_id", "sheet", "row_number", "column_name"], how="semi"
+    )
+    checked = checked.join(already, on=list(ISSUE_SCHEMA), how="anti", nulls_equal=True)
+    return pl.concat([parse, checked]).unique(maintain_order=True)
