@@ -20,7 +20,9 @@ def synthetic_id(first17: str) -> str:
 
 MALE_ID = synthetic_id("32070619900101123")  # 17th digit 3: male
 FEMALE_ID = synthetic_id("32070619851231002")  # 17th digit 2: female
-X_ID = next(i for i in (synthetic_id(f"32070619700201{n:03d}") for n in range(1000)) if i.endswith("X"))
+X_ID = next(
+    i for i in (synthetic_id(f"32070619700201{n:03d}") for n in range(1000)) if i.endswith("X")
+)
 
 
 def wrong_check(id_number: str) -> str:

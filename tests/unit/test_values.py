@@ -112,7 +112,18 @@ def test_amount_forms(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["1500多", "约1500", "1500左右", "1500余", "1千", "0.15万", "1500-2000", "面议", "1,5,00", "1500,50"],
+    [
+        "1500多",
+        "约1500",
+        "1500左右",
+        "1500余",
+        "1千",
+        "0.15万",
+        "1500-2000",
+        "面议",
+        "1,5,00",
+        "1500,50",
+    ],
 )
 def test_amount_with_duo_is_rejected(text):
     assert parse_amount(text) == (None, "INCOME_INVALID")
@@ -120,7 +131,16 @@ def test_amount_with_duo_is_rejected(text):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("12", 12), ("12人", 12), ("12 人", 12), ("12.0", 12), ("１２", 12), ("0", 0), ("10个", 10), ("1,200", 1200)],
+    [
+        ("12", 12),
+        ("12人", 12),
+        ("12 人", 12),
+        ("12.0", 12),
+        ("１２", 12),
+        ("0", 0),
+        ("10个", 10),
+        ("1,200", 1200),
+    ],
 )
 def test_count_forms(text, expected):
     assert parse_count(text) == (expected, None)
@@ -134,8 +154,17 @@ def test_count_that_is_not_a_whole_number_is_rejected(text):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("是", True), ("否", False), ("Y", True), ("n", False), ("YES", True),
-        ("√", True), ("×", False), ("有", True), ("無", False), ("TRUE", True), ("false", False),
+        ("是", True),
+        ("否", False),
+        ("Y", True),
+        ("n", False),
+        ("YES", True),
+        ("√", True),
+        ("×", False),
+        ("有", True),
+        ("無", False),
+        ("TRUE", True),
+        ("false", False),
     ],
 )
 def test_yes_no_forms(text, expected):
@@ -179,7 +208,15 @@ def test_phone_forms(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["12812341234", "1381234123", "138123412345", "025-85123456", "0518-5123456", "85123456", "电话"],
+    [
+        "12812341234",
+        "1381234123",
+        "138123412345",
+        "025-85123456",
+        "0518-5123456",
+        "85123456",
+        "电话",
+    ],
 )
 def test_phone_not_mobile_or_0518_landline_is_rejected(text):
     assert parse_phone(text) == (None, "PHONE_INVALID")
