@@ -1,0 +1,229 @@
+"""Grid → raw text frame: header-row detection, form rows, column mapping (pure).
+
+Both readers (xlsx and CSV) first turn a sheet into a `Grid`: rows of cell texts as the
+station sees them, plus a parallel grid of "this cell was a NUMBER in the workbook"
+flags. Everything from there on is here, shared, and free of I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import polars as pl
+import yaml
+
+from doorstep.ingest.model import Issue
+from transforms.headers import HeaderMap, HeaderReference, canonical_label, map_headers
+from transforms.text import normalize_text
+
+# Columns where a NUMBER cell means Excel has already dropped digits (15 significant
+# digits kept of 18), so the parser must reject the row instead of trusting the text.
+FLAG_FIELDS = ("id_number", "head_id_number", "disability_cert")
+HEADER_SCAN_ROWS = 15
+MIN_HEADER_MATCHES = 2
+
+Row = Sequence[str | None]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet as text. `rows[i]` is the row Excel shows as `first_row + i`."""
+
+    rows: list[list[str | None]]
+    was_number: list[list[bool]] | None = None  # parallel to rows; None when no cell was a number
+    first_row: int = 1
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def number_flag(self, i: int, j: int) -> bool:
+        if self.was_number is None:
+            return False
+        row = self.was_number[i]
+        return j < len(row) and row[j]
+
+
+@dataclass(frozen=True)
+class Markers:
+    sign_off: tuple[str, ...]
+    footnote_prefixes: tuple[str, ...]
+    totals: tuple[str, ...]
+
+
+@cache
+def load_markers() -> Markers:
+    data: dict[str, Any] = yaml.safe_load(
+        (files("doorstep.ingest") / "markers.yaml").read_text(encoding="utf-8")
+    )
+    return Markers(
+        sign_off=tuple(normalize_text(s) for s in data["sign_off"]),
+        footnote_prefixes=tuple(normalize_text(s) for s in data["footnote_prefixes"]),
+        totals=tuple(normalize_text(s) for s in data["totals"]),
+    )
+
+
+def cell_text(value: str | None) -> str | None:
+    """Whitespace-only cells count as blank; anything else is kept exactly."""
+    if value is None or not value.strip():
+        return None
+    return value
+
+
+def is_blank(row: Row) -> bool:
+    return all(cell_text(c) is None for c in row)
+
+
+def first_filled(row: Row) -> str | None:
+    for cell in row:
+        if cell_text(cell) is not None:
+            return cell
+    return None
+
+
+def row_kind(row: Row, markers: Markers | None = None) -> str:
+    """'blank', 'end' (sign-off or footnote: the table stops here), 'totals' or 'data'."""
+    first = first_filled(row)
+    if first is None:
+        return "blank"
+    markers = markers or load_markers()
+    text = normalize_text(first).replace(" ", "")
+    if any(word in text for word in markers.sign_off):
+        return "end"
+    if text.startswith(markers.footnote_prefixes):
+        return "end"
+    if text in markers.totals:
+        return "totals"
+    return "data"
+
+
+def find_header_row(
+    sheet: str, grid: Grid, ref: HeaderReference, scan_rows: int = HEADER_SCAN_ROWS
+) -> tuple[int, HeaderMap] | None:
+    """Index of the header row: the most known headers (at least two) in the first rows."""
+    best: tuple[int, HeaderMap] | None = None
+    for i, row in enumerate(grid.rows[:scan_rows]):
+        if is_blank(row):
+            continue
+        mapping = map_headers(sheet, row, ref)
+        if mapping.matched >= MIN_HEADER_MATCHES and (
+            best is None or mapping.matched > best[1].matched
+        ):
+            best = (i, mapping)
+    return best
+
+
+def sheet_fields(sheet: str, ref: HeaderReference) -> list[str]:
+    return list(ref.headers.get(sheet, {}))
+
+
+def frame_schema(sheet: str, ref: HeaderReference) -> dict[str, Any]:
+    """Raw frame columns: every canonical field as text, number flags, row_number, extra."""
+    fields = sheet_fields(sheet, ref)
+    schema: dict[str, Any] = {name: pl.String for name in fields}
+    for name in FLAG_FIELDS:
+        if name in fields:
+            schema[f"{name}_was_number"] = pl.Boolean
+    schema["row_number"] = pl.Int64
+    schema["extra"] = pl.String
+    return schema
+
+
+def empty_frame(sheet: str, ref: HeaderReference) -> pl.DataFrame:
+    return pl.DataFrame(schema=frame_schema(sheet, ref))
+
+
+def _extra_keys(mapping: HeaderMap) -> dict[int, str]:
+    keys: dict[int, str] = {}
+    used: set[str] = set()
+    for j, header in mapping.unknown.items():
+        key = header.strip() or header
+        n = 2
+        while key in used:  # two unknown columns under one header: keep both
+            key = f"{header.strip()}#{n}"
+            n += 1
+        used.add(key)
+        keys[j] = key
+    return keys
+
+
+def build_rows(
+    sheet: str, grid: Grid, header_index: int, mapping: HeaderMap, ref: HeaderReference
+) -> pl.DataFrame:
+    """Data rows below the header: blank and totals rows skipped, stop at sign-off/footnote."""
+    schema = frame_schema(sheet, ref)
+    fields = sheet_fields(sheet, ref)
+    flags = [f for f in FLAG_FIELDS if f in fields]
+    columns: dict[str, list[Any]] = {name: [] for name in schema}
+    extra_keys = _extra_keys(mapping)
+    known = set(mapping.fields) | set(mapping.unknown)
+    markers = load_markers()
+    for i in range(header_index + 1, grid.height):
+        row = grid.rows[i]
+        kind = row_kind(row, markers)
+        if kind == "end":
+            break
+        if kind != "data":
+            continue
+        values: dict[str, str | None] = dict.fromkeys(fields)
+        row_flags = dict.fromkeys(flags, False)
+        for j, name in mapping.fields.items():
+            if j < len(row):
+                values[name] = cell_text(row[j])
+                if name in row_flags and values[name] is not None:
+                    row_flags[name] = grid.number_flag(i, j)
+        extra: dict[str, str] = {}
+        for j, key in extra_keys.items():
+            if j < len(row) and (text := cell_text(row[j])) is not None:
+                extra[key] = text
+        for j, cell in enumerate(row):
+            # Data under no header at all is still what the station sent: keep it raw.
+            if j not in known and (text := cell_text(cell)) is not None:
+                extra[f"(无表头列{j + 1})"] = text
+        for name in fields:
+            columns[name].append(values[name])
+        for name in flags:
+            columns[f"{name}_was_number"].append(row_flags[name])
+        columns["row_number"].append(grid.first_row + i)
+        columns["extra"].append(json.dumps(extra, ensure_ascii=False) if extra else None)
+    return pl.DataFrame(columns, schema=schema)
+
+
+def sheet_frame(
+    sheet: str, grid: Grid, ref: HeaderReference, file_name: str
+) -> tuple[pl.DataFrame | None, list[Issue]]:
+    """The raw frame of one sheet, or None (sheet dropped) with the sheet-level issues."""
+    if all(is_blank(row) for row in grid.rows):
+        return empty_frame(sheet, ref), []  # an empty template sheet: nothing to report
+    found = find_header_row(sheet, grid, ref)
+    if found is None:
+        return None, [Issue(file_name, sheet, None, None, "HEADER_NOT_FOUND")]
+    header_index, mapping = found
+    issues = [
+        Issue(file_name, sheet, None, canonical_label(sheet, name, ref), "COLUMN_MISSING")
+        for name in mapping.missing
+    ]
+    if issues:
+        return None, issues
+    duplicates = set(mapping.duplicates)
+    issues = [
+        Issue(
+            file_name,
+            sheet,
+            None,
+            header,
+            "COLUMN_UNKNOWN",
+            "与前面的列重复" if j in duplicates else "",
+        )
+        for j, header in mapping.unknown.items()
+    ]
+    return build_rows(sheet, grid, header_index, mapping, ref), issues

@@ -1,0 +1,52 @@
+"""The shapes ingest hands on (design.md, Contract 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem; also the quarantine row shape."""
+
+    file_name: str
+    sheet: str | None  # canonical sheet key, None for file-level
+    row_number: int | None  # the row number Excel shows (1-based), None for file/sheet-level
+    column_name: str | None  # the Chinese header as the station wrote it, or canonical label
+    reason_code: str  # a code from doorstep/reference/reasons.csv
+    detail: str = ""  # extra words for the clerk (never a personal value)
+
+
+@dataclass
+class ParsedReturn:
+    path: Path
+    file_name: str
+    sha256: str  # of the file's bytes (for CSV sets: of the sorted member names + digests)
+    size: int
+    received_at: datetime  # file mtime (UTC, naive) = when it was delivered to the inbox
+    station_code: str | None  # from the cover (authoritative); None when unknown
+    period: str | None  # 'YYYY-MM' from the cover
+    sheets: dict[str, pl.DataFrame]  # raw text frames, one per canonical sheet read
+    issues: list[Issue]  # file- and sheet-level problems
+    rejected: bool  # True when the whole file cannot be used
+
+
+@dataclass(frozen=True)
+class ReturnSource:
+    """What arrived for one return: a single file, or the CSV files of one CSV set.
+
+    `name` is the file name, or `<code>_<YYYY-MM>_*.csv` for a CSV set (the clerk sees
+    which files were taken together). `paths` are sorted by name.
+    """
+
+    name: str
+    paths: tuple[Path, ...]
+    is_csv_set: bool = False
+
+    @classmethod
+    def single(cls, path: Path) -> ReturnSource:
+        return cls(name=path.name, paths=(path,))

@@ -1,0 +1,198 @@
+"""`read_return`: one return source → a ParsedReturn (Contract 1). Never raises for bad input."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from doorstep.ingest.cover import resolve_cover
+from doorstep.ingest.csvfiles import csv_grid, decode_csv
+from doorstep.ingest.discover import csv_sheet_of
+from doorstep.ingest.grid import Grid, sheet_frame
+from doorstep.ingest.model import Issue, ParsedReturn, ReturnSource
+from doorstep.ingest.sheets import assign_by_content, match_sheet_names, sheet_key_by_content
+from doorstep.ingest.sniff import Kind, sniff
+from doorstep.ingest.xlsx import WorkbookProblem, open_workbook
+from doorstep.reference import Reference
+from doorstep.settings import Settings
+
+_SNIFF_REASONS = {
+    Kind.EMPTY: ("FILE_EMPTY", ""),
+    Kind.XLS: ("FILE_XLS_OLD_FORMAT", "旧版.xls（或WPS .et）格式"),
+    Kind.ENCRYPTED: ("FILE_ENCRYPTED", ""),
+    Kind.OTHER: ("FILE_NOT_SPREADSHEET", ""),
+}
+
+
+@dataclass
+class _Loaded:
+    """Sheets of one return as grids, before they become frames."""
+
+    grids: dict[str, Grid] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    rejected: bool = False
+
+
+def received_at(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+
+
+def read_return(source: ReturnSource | Path, ref: Reference, settings: Settings) -> ParsedReturn:
+    """Read one return. Problems become Issues; `rejected` when the file cannot be used."""
+    if isinstance(source, Path):
+        source = ReturnSource.single(source)
+    parsed = ParsedReturn(
+        path=source.paths[0],
+        file_name=source.name,
+        sha256="",
+        size=0,
+        received_at=datetime(1970, 1, 1),
+        station_code=None,
+        period=None,
+        sheets={},
+        issues=[],
+        rejected=False,
+    )
+    try:
+        _fill(parsed, source, ref, settings)
+    except Exception as exc:
+        # A reader bug or an unreadable file must not stop the night's batch. Only the
+        # exception type is kept: messages from the readers can quote cell values.
+        parsed.sheets = {}
+        parsed.issues.append(
+            Issue(source.name, None, None, None, "FILE_CORRUPT", type(exc).__name__)
+        )
+        parsed.rejected = True
+    return parsed
+
+
+def _fill(parsed: ParsedReturn, source: ReturnSource, ref: Reference, settings: Settings) -> None:
+    members: list[tuple[Path, bytes | None]] = []
+    digests: list[str] = []
+    for path in source.paths:
+        size = path.stat().st_size
+        parsed.size += size
+        parsed.received_at = max(parsed.received_at, received_at(path))
+        if size > settings.max_file_bytes:
+            # Not read at all: hash the name and size so the manifest still has a key.
+            members.append((path, None))
+            digests.append(hashlib.sha256(f"{path.name}:{size}".encode()).hexdigest())
+            continue
+        data = path.read_bytes()
+        members.append((path, data))
+        digests.append(hashlib.sha256(data).hexdigest())
+    if source.is_csv_set:
+        joined = "\n".join(
+            f"{p.name}:{d}" for (p, _), d in sorted(zip(members, digests, strict=True))
+        )
+        parsed.sha256 = hashlib.sha256(joined.encode("utf-8")).hexdigest()
+    else:
+        parsed.sha256 = digests[0]
+
+    too_big = [p.name for p, data in members if data is None]
+    if too_big:
+        for name in too_big:
+            parsed.issues.append(
+                Issue(
+                    name,
+                    None,
+                    None,
+                    None,
+                    "FILE_TOO_LARGE",
+                    f"超过 {settings.max_file_bytes // (1024 * 1024)} MB",
+                )
+            )
+        parsed.rejected = True
+        return
+
+    loaded = (
+        _load_csv_set(members, ref, settings)
+        if source.is_csv_set
+        else _load_single(members[0], ref, settings)
+    )
+    parsed.issues.extend(loaded.issues)
+    if loaded.rejected:
+        parsed.rejected = True
+        return
+
+    cover = resolve_cover(loaded.grids.get("cover"), source.name, ref)
+    parsed.station_code, parsed.period = cover.station_code, cover.period
+    parsed.issues.extend(cover.issues)
+    parsed.rejected = cover.rejected
+
+    for sheet in ref.sheets:
+        if sheet == "cover" or sheet not in loaded.grids:
+            continue
+        frame, issues = sheet_frame(sheet, loaded.grids[sheet], ref, source.name)
+        parsed.issues.extend(issues)
+        if frame is not None:
+            parsed.sheets[sheet] = frame
+    if parsed.station_code is not None:
+        for sheet in ref.stations[parsed.station_code].sheets:
+            if sheet not in loaded.grids:
+                label = str(ref.sheets[sheet]["label"])
+                parsed.issues.append(Issue(source.name, sheet, None, None, "SHEET_MISSING", label))
+
+
+def _load_single(member: tuple[Path, bytes | None], ref: Reference, settings: Settings) -> _Loaded:
+    path, data = member
+    assert data is not None
+    kind = sniff(data, path.name)
+    if kind in _SNIFF_REASONS:
+        code, detail = _SNIFF_REASONS[kind]
+        return _Loaded(issues=[Issue(path.name, None, None, None, code, detail)], rejected=True)
+    if kind is Kind.CSV:
+        return _load_csv_set([member], ref, settings)
+    try:
+        return _load_workbook(data, ref, settings)
+    except WorkbookProblem as problem:
+        return _Loaded(
+            issues=[Issue(path.name, None, None, None, problem.reason_code, problem.detail)],
+            rejected=True,
+        )
+
+
+def _load_workbook(data: bytes, ref: Reference, settings: Settings) -> _Loaded:
+    workbook = open_workbook(data, settings)
+    by_name, leftovers = match_sheet_names(workbook.sheet_names, ref)
+    unnamed = [key for key in ref.sheets if key not in by_name and key != "cover"]
+    if unnamed and leftovers:
+        by_name.update(assign_by_content(leftovers, unnamed, workbook.grid, ref))
+    return _Loaded(grids={key: workbook.grid(name) for key, name in by_name.items()})
+
+
+def _load_csv_set(
+    members: list[tuple[Path, bytes | None]], ref: Reference, settings: Settings
+) -> _Loaded:
+    loaded = _Loaded()
+    for path, data in members:
+        assert data is not None
+        kind = sniff(data, path.name)
+        if kind is not Kind.CSV:
+            code, detail = _SNIFF_REASONS.get(kind, ("FILE_NOT_SPREADSHEET", ""))
+            loaded.issues.append(Issue(path.name, None, None, None, code, detail))
+            loaded.rejected = True
+            continue
+        decoded = decode_csv(data)
+        if decoded is None:
+            loaded.issues.append(Issue(path.name, None, None, None, "FILE_ENCODING"))
+            loaded.rejected = True
+            continue
+        grid = csv_grid(decoded[0])
+        if grid.height > settings.max_rows or grid.width > settings.max_columns:
+            detail = f"{grid.height} 行、{grid.width} 列"
+            loaded.issues.append(Issue(path.name, None, None, None, "FILE_TOO_LARGE", detail))
+            loaded.rejected = True
+            continue
+        sheet = csv_sheet_of(path.name, ref) or _csv_sheet_by_content(grid, loaded.grids, ref)
+        if sheet is None or sheet in loaded.grids:
+            continue  # a CSV whose content is no sheet of ours; the missing sheets get reported
+        loaded.grids[sheet] = grid
+    return loaded
+
+
+def _csv_sheet_by_content(grid: Grid, taken: dict[str, Grid], ref: Reference) -> str | None:
+    candidates = [key for key in ref.sheets if key not in taken]
+    return sheet_key_by_content(grid, candidates, ref)

@@ -1,0 +1,183 @@
+"""xlsx → grids of cell texts, via fastexcel (calamine).
+
+fastexcel gives a column one dtype, so each sheet is loaded three times over the same
+parsed cells (cheap after the first): as strings (what the station sees), as booleans
+(non-null exactly for NUMBER and BOOLEAN cells — strings are never coerced) and as
+datetimes (non-null for date cells and numbers). Together they tell a date cell from a
+number from text, per cell.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import fastexcel
+import polars as pl
+
+from doorstep.ingest.grid import Grid
+from doorstep.ingest.guards import sheet_extent, too_large, worksheet_members, zip_problem
+from doorstep.settings import Settings
+
+
+class WorkbookProblem(Exception):
+    """The workbook cannot be used; carries the reason code and words for the clerk."""
+
+    def __init__(self, reason_code: str, detail: str = "") -> None:
+        super().__init__(reason_code)
+        self.reason_code = reason_code
+        self.detail = detail
+
+
+def render_number(text: str) -> str:
+    """A NUMBER cell as digits without loss and without exponent: 3.20706E+17 → 320706000000000000.
+
+    fastexcel prints integral floats as the exact binary value (…1011008); the shortest
+    decimal that round-trips (repr) is what Excel stored and showed.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if value != value or value in (float("inf"), float("-inf")):
+        return text
+    if value.is_integer() and abs(value) < 1e300:
+        digits = format(Decimal(repr(value)), "f")
+        return digits.split(".")[0] if "." in digits else digits
+    return format(Decimal(repr(value)), "f")
+
+
+def render_datetime(value: datetime) -> str:
+    """Date cells as ISO dates; a time-only cell (Excel day 0) as its time."""
+    if value.year < 1900 and (value.hour or value.minute or value.second):
+        return value.strftime("%H:%M:%S")
+    return value.date().isoformat()
+
+
+def cell_grid(
+    strings: list[list[Any]], booleans: list[list[Any]], dates: list[list[Any]] | None
+) -> Grid:
+    """Merge the three loads of one sheet into text + was-number flags (pure)."""
+    rows: list[list[str | None]] = []
+    flags: list[list[bool]] = []
+    any_number = False
+    for i, text_row in enumerate(strings):
+        bool_row = booleans[i]
+        date_row = dates[i] if dates is not None else None
+        out: list[str | None] = []
+        out_flags: list[bool] = []
+        for j, text in enumerate(text_row):
+            flag = False
+            if bool_row[j] is not None:
+                if text in ("true", "false"):
+                    text = text.upper()  # a BOOLEAN cell, shown by Excel as TRUE/FALSE
+                elif text is not None:
+                    text = render_number(text)
+                    flag = True
+            elif date_row is not None and date_row[j] is not None:
+                text = render_datetime(date_row[j])
+            out.append(text)
+            out_flags.append(flag)
+            any_number = any_number or flag
+        rows.append(out)
+        flags.append(out_flags)
+    return Grid(rows, flags if any_number else None, first_row=1)
+
+
+def _columns_to_rows(frame: Any) -> list[list[Any]]:
+    columns = [frame.get_column(name).to_list() for name in frame.columns]
+    return [list(r) for r in zip(*columns, strict=True)] if columns else []
+
+
+@dataclass
+class Workbook:
+    """An opened, guarded workbook; sheets are loaded on demand."""
+
+    reader: Any
+    settings: Settings
+    sheet_names: list[str] = field(default_factory=list)
+    _grids: dict[str, Grid] = field(default_factory=dict)
+
+    def grid(self, name: str) -> Grid:
+        if name not in self._grids:
+            self._grids[name] = self._load(name)
+        return self._grids[name]
+
+    def _load(self, name: str) -> Grid:
+        try:
+            return self._load_unchecked(name)
+        except WorkbookProblem:
+            raise
+        except Exception as exc:  # calamine reports broken parts under many error types
+            raise WorkbookProblem(
+                "FILE_CORRUPT", f"工作表“{name}”无法读取（{type(exc).__name__}）"
+            ) from exc
+
+    def _load_unchecked(self, name: str) -> Grid:
+        # n_rows caps what is materialised; the guards have already bounded the extent.
+        common: dict[str, Any] = {
+            "header_row": None,
+            "skip_rows": 0,
+            "n_rows": self.settings.max_rows + 1,
+        }
+        text = self.reader.load_sheet(name, dtypes="string", **common).to_polars()
+        if text.height > self.settings.max_rows or text.width > self.settings.max_columns:
+            raise WorkbookProblem(
+                "FILE_TOO_LARGE", f"工作表“{name}”有 {text.height} 行、{text.width} 列"
+            )
+        if text.height == 0 or text.width == 0:
+            return Grid([], None, first_row=1)
+        booleans = self.reader.load_sheet(name, dtypes="boolean", **common).to_polars()
+        dates = None
+        if _has_datetime_text(text):
+            dates = _columns_to_rows(
+                self.reader.load_sheet(name, dtypes="datetime", **common).to_polars()
+            )
+        return cell_grid(_columns_to_rows(text), _columns_to_rows(booleans), dates)
+
+
+def _has_datetime_text(frame: pl.DataFrame) -> bool:
+    # fastexcel prints a date cell as `2024-05-31 00:00:00`; only then is the third load needed.
+    return bool(
+        frame.select(
+            pl.any_horizontal(pl.all().str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}").any())
+        ).item()
+    )
+
+
+def open_workbook(data: bytes, settings: Settings) -> Workbook:
+    """Guard and open an xlsx held in memory; raises WorkbookProblem for unusable files."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise WorkbookProblem("FILE_CORRUPT", "zip结构不完整") from exc
+    with zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            if "xl/workbook.bin" in names:
+                raise WorkbookProblem("FILE_NOT_SPREADSHEET", "xlsb二进制工作簿，请另存为.xlsx")
+            if "word/document.xml" in names or "ppt/presentation.xml" in names:
+                raise WorkbookProblem("FILE_NOT_SPREADSHEET", "这是Word/PowerPoint文件")
+            raise WorkbookProblem("FILE_NOT_SPREADSHEET", "压缩包内没有Excel工作簿")
+        if (problem := zip_problem(zf, len(data), settings)) is not None:
+            raise WorkbookProblem("FILE_TOO_LARGE", problem)
+        try:
+            for member in worksheet_members(zf):
+                if (problem := too_large(sheet_extent(zf, member, settings), settings)) is not None:
+                    raise WorkbookProblem("FILE_TOO_LARGE", problem)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise WorkbookProblem("FILE_CORRUPT", "工作表数据损坏") from exc
+        except Exception as exc:  # zlib.error and CRC failures surface under several types
+            if isinstance(exc, WorkbookProblem):
+                raise
+            raise WorkbookProblem("FILE_CORRUPT", "工作表数据损坏") from exc
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet_names = list(reader.sheet_names)
+    except Exception as exc:  # calamine reports broken parts under many error types
+        raise WorkbookProblem("FILE_CORRUPT", type(exc).__name__) from exc
+    return Workbook(reader, settings, sheet_names)
