@@ -1,0 +1,34 @@
+-- published_figures is compute_figures() for this publish, registered by publish.py.
+create table analyst.marts.figures as
+with figures as (
+    select * from published_figures
+),
+
+final as (
+    select
+        figure,
+        as_of,
+        known_at,
+        scope,
+        station,
+        category,
+        measure,
+        value,
+        text
+    from figures
+)
+
+select * from final;
+
+comment on table analyst.marts.figures is
+'区级指标（F01–F13，统计日与数据截止时点见列） / District figures F01–F13 for the as-of date and known-at time';
+comment on column analyst.marts.figures.figure is '指标编号 / Figure id (reference/figures.csv)';
+comment on column analyst.marts.figures.as_of is '统计日 / As-of date';
+comment on column analyst.marts.figures.known_at is
+'数据截止时点（空=发布时全部已知数据） / Data known at (null = everything known at publish)';
+comment on column analyst.marts.figures.scope is '口径：本年累计/本月/建站以来/期末 / Scope';
+comment on column analyst.marts.figures.station is '服务站编码（空=全区） / Station code (null = district)';
+comment on column analyst.marts.figures.category is '分组成员（空=合计） / Breakdown member (null = total)';
+comment on column analyst.marts.figures.measure is '度量 / What the value counts';
+comment on column analyst.marts.figures.value is '数值 / Value';
+comment on column analyst.marts.figures.text is '文字表述或状态 / Narrative form or status label';

@@ -1,0 +1,175 @@
+"""Publish the analyst DB: build a new file beside the target, then swap it in atomically.
+
+Readers keep whatever file they opened (POSIX rename leaves their inode alone), so a
+reader never sees a half-built database, and a publish killed half-way leaves the
+published file untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from doorstep.reference import load_reference
+from warehouse.db import EVERYTHING_KNOWN, run_sql_file
+from warehouse.figures import compute_figures, data_version
+
+log = logging.getLogger(__name__)
+
+MARTS_DIR = Path(__file__).parent / "marts"
+
+# Order matters: quarantine_by_reason reads marts.quarantine.
+MART_FILES = (
+    "create_marts_schema.sql",
+    "create_marts_stations.sql",
+    "create_marts_placements.sql",
+    "create_marts_placement_history.sql",
+    "create_marts_training.sql",
+    "create_marts_events.sql",
+    "create_marts_incubated.sql",
+    "create_marts_households.sql",
+    "create_marts_quarantine.sql",
+    "create_marts_quarantine_by_reason.sql",
+    "create_marts_returns_register.sql",
+    "create_marts_figures.sql",
+    "create_marts_data_version.sql",
+)
+
+_TEMP = re.compile(r"\.new-(\d+)(\.wal)?$")
+
+
+class PublishInProgress(RuntimeError):
+    """Another live process is building the analyst DB right now."""
+
+
+def temp_path(analyst_db: Path, pid: int | None = None) -> Path:
+    return analyst_db.with_name(f"{analyst_db.name}.new-{pid or os.getpid()}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clear_leftovers(analyst_db: Path) -> list[Path]:
+    """Remove temp files of interrupted publishes; move a stale WAL aside.
+
+    A WAL beside the published file can only be left by something that opened it
+    for writing, which publishing never does: replaying it onto a freshly swapped-in
+    file would corrupt it, so it is kept for inspection under another name.
+    Returns the paths removed or moved.
+    """
+    handled: list[Path] = []
+    wal = analyst_db.with_name(analyst_db.name + ".wal")
+    if wal.exists():
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = wal.with_name(f"{wal.name}.stale-{stamp}")
+        os.replace(wal, aside)
+        log.warning("Moved a stale WAL beside the analyst DB aside to %s", aside.name)
+        handled.append(wal)
+    for leftover in sorted(analyst_db.parent.glob(analyst_db.name + ".new-*")):
+        match = _TEMP.search(leftover.name)
+        if not match:
+            continue
+        pid = int(match.group(1))
+        if pid != os.getpid() and _pid_alive(pid):
+            raise PublishInProgress(f"{leftover.name}: process {pid} is still publishing")
+        leftover.unlink(missing_ok=True)
+        log.warning("Removed %s left by an interrupted publish", leftover.name)
+        handled.append(leftover)
+    return handled
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_analyst_file(
+    private_db: Path,
+    target: Path,
+    *,
+    as_of: date,
+    known_at: datetime | None = None,
+    targets: Mapping[str, Any] | None = None,
+    on_time_day: int = 5,
+) -> str:
+    """Write every mart into a new DuckDB file `target`; returns the data version."""
+    if targets is None:
+        targets = load_reference().targets(as_of.year)
+    con = duckdb.connect(":memory:")
+    try:
+        run_sql_file(
+            con, MARTS_DIR / "attach_databases.sql", {"private_db": str(private_db), "analyst_db": str(target)}
+        )
+        version = data_version(con, known_at)
+        figures = compute_figures(con, as_of, known_at, targets, on_time_day=on_time_day)
+        params = {
+            "as_of": as_of,
+            "known_at": known_at or EVERYTHING_KNOWN,
+            "published_known_at": known_at,
+            "on_time_day": on_time_day,
+            "data_version": version,
+        }
+        con.register("published_figures", figures)
+        for name in MART_FILES:
+            run_sql_file(con, MARTS_DIR / name, params)
+        con.unregister("published_figures")
+        run_sql_file(con, MARTS_DIR / "detach_databases.sql")
+    finally:
+        con.close()
+    return version
+
+
+def publish_analyst_db(
+    private_db: Path,
+    analyst_db: Path,
+    *,
+    as_of: date,
+    known_at: datetime | None = None,
+    targets: Mapping[str, Any] | None = None,
+    on_time_day: int = 5,
+) -> str:
+    """Build the analyst DB for `as_of` (as known at `known_at`) and swap it in.
+
+    The private DB must not be open for writing in this process (close the loading
+    connection first). Returns the data version published.
+    """
+    private_db = Path(private_db)
+    analyst_db = Path(analyst_db)
+    analyst_db.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(analyst_db)
+    tmp = temp_path(analyst_db)
+    tmp_wal = tmp.with_name(tmp.name + ".wal")
+    try:
+        version = build_analyst_file(
+            private_db, tmp, as_of=as_of, known_at=known_at, targets=targets, on_time_day=on_time_day
+        )
+        if tmp_wal.exists():
+            # Checkpoint and detach should have folded it in; a WAL that survives would
+            # be orphaned by the rename and replayed onto the wrong file later.
+            raise RuntimeError(f"{tmp_wal.name} survived the checkpoint; not publishing")
+        _fsync(tmp)
+        os.replace(tmp, analyst_db)
+        _fsync(analyst_db.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        tmp_wal.unlink(missing_ok=True)
+        raise
+    log.info("Published analyst DB for %s (data version %s)", as_of, version[:12])
+    return version
