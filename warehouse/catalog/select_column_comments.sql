@@ -1,0 +1,8 @@
+select
+    table_name,
+    column_name,
+    data_type,
+    comment
+from duckdb_columns()
+where schema_name = 'marts'
+order by table_name, column_index;
