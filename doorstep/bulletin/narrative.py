@@ -168,7 +168,7 @@ def _narrative(row: dict[str, Any], f09: dict[tuple[Any, Any], dict[str, Any]]) 
         return None
     if figure == "F01" and measure == "persons" and row.get("scope") == "本年累计":
         return approx_persons(n) if station is None and category is None else None
-    if figure == "F04" and measure == "disabled_persons":
+    if figure == "F04" and measure == "disabled_persons" and station is not None:
         return approx_persons(n)
     if figure == "F05" and measure == "employed_after" and category is not None:
         return approx_persons(n)
@@ -189,7 +189,7 @@ def _narrative(row: dict[str, Any], f09: dict[tuple[Any, Any], dict[str, Any]]) 
 def fill_texts(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Copies of Contract 5 figure rows, ``text`` filled where a figure has a narrative form.
 
-    Filled: F01 district 本年累计 persons, F04 disabled persons, F05 employed_after per
+    Filled: F01 district 本年累计 persons, F04 disabled persons per station, F05 employed_after per
     project, F06 jobs and hardship_jobs per business, F11 district median income, and
     the F09 progress line on the ``ahead_pp`` row (computed from its sibling
     ``persons`` and ``target`` rows of the same as_of/known_at). Other rows keep their

@@ -1,0 +1,185 @@
+"""A hand-built, realistic BulletinContext: six stations, end of May 2024, calibrated to the article."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from typing import Any
+
+from doorstep.bulletin.context import BulletinContext
+from doorstep.bulletin.narrative import fill_texts
+from doorstep.reference import REFERENCE_DIR
+
+AS_OF = date(2024, 5, 31)
+DATA_VERSION = "9f2c4e1a7b3d5f60" + "0" * 40 + "c0ffee42"
+CODE_VERSION = "0.1.0+g1a2b3c4"
+
+STATIONS = [
+    ("XH", "星化社区家门口就业服务站", "新海街道", "2023-01-01", "community"),
+    ("WH", "文化社区家门口就业服务站", "幸福路街道", "2023-01-01", "incubator"),
+    ("XF", "西凤社区家门口就业服务站", "郁洲街道", "2023-03-01", "community"),
+    ("JH", "江化社区助残就业点", "幸福路街道", "2023-01-01", "disability"),
+    ("XN", "幸南社区家门口就业试点", "幸福路街道", "2023-06-01", "training"),
+    ("NF", "纳福商学院", "海州区", "2024-01-01", "training"),
+]
+
+
+def _row(
+    figure: str,
+    scope: str,
+    measure: str,
+    value: float,
+    station: str | None = None,
+    category: str | None = None,
+    text: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "figure": figure,
+        "as_of": AS_OF,
+        "known_at": None,
+        "scope": scope,
+        "station": station,
+        "category": category,
+        "measure": measure,
+        "value": float(value),
+        "text": text,
+    }
+
+
+def figures(f01: int = 192) -> list[dict[str, Any]]:
+    rows = [_row("F01", "本年累计", "persons", f01)]
+    monthly = [28, 22, 41, 49, f01 - 140]
+    rows += [_row("F01", "本月", "persons", n, None, f"2024-{m:02d}") for m, n in enumerate(monthly, 1)]
+    rows += [
+        _row("F02", "本年累计", "persons", n, None, c)
+        for c, n in [("01", 88), ("02", 61), ("03", 34), ("04", 21), ("05", 27)]
+    ]
+    attributed = {"XH": 38, "WH": 35, "XF": 29, "JH": 41, "XN": 31, "NF": f01 - 174}
+    own = {"XH": 40, "WH": 36, "XF": 30, "JH": 41, "XN": 33, "NF": f01 - 174}
+    for code, *_ in STATIONS:
+        rows.append(_row("F03", "本年累计", "persons_attributed", attributed[code], code))
+        rows.append(_row("F03", "本年累计", "persons_own", own[code], code))
+    disabled = {"XH": 6, "WH": 4, "XF": 3, "JH": 23, "XN": 1, "NF": 0}
+    rows += [_row("F04", "建站以来", "disabled_persons", n, s) for s, n in disabled.items()]
+    rows.append(_row("F04", "建站以来", "disabled_persons", sum(disabled.values())))
+    projects = [
+        ("XN", "穿戴甲", 4, 52, 47, 34),
+        ("NF", "电商运营", 3, 28, 25, 12),
+        ("WH", "残疾人电商专题培训班", 2, 24, 22, 9),
+        ("XH", "家政服务", 2, 30, 28, 16),
+    ]
+    for station, project, *values in projects:
+        for measure, v in zip(("courses", "trainees", "completed", "employed_after"), values, strict=True):
+            rows.append(_row("F05", "建站以来", measure, v, station, project))
+    for measure, v in zip(("courses", "trainees", "completed", "employed_after"), (7, 98, 90, 51), strict=True):
+        rows.append(_row("F05", "本年累计", measure, v))
+    companies = [
+        ("WH", "江苏财八斗电子商务有限公司", 14, 11),
+        ("WH", "连云港智翼文化传媒有限公司", 6, 3),
+        ("XH", "星化便民家政服务社", 8, 5),
+    ]
+    for station, company, jobs, hardship in companies:
+        rows.append(_row("F06", "期末", "jobs", jobs, station, company))
+        rows.append(_row("F06", "期末", "hardship_jobs", hardship, station, company))
+    rows += [
+        _row("F06", "期末", "businesses", 3),
+        _row("F06", "期末", "jobs", 28),
+        _row("F06", "期末", "hardship_jobs", 19),
+    ]
+    rows += [
+        _row("F07", "本年累计", "events", n, None, t)
+        for t, n in [("政策研读讲座", 3), ("创业培训班", 2), ("创业沙龙", 2), ("创业大赛", 1)]
+    ]
+    rows += [
+        _row("F07", "本年累计", "events", 8),
+        _row("F07", "本年累计", "target", 20),
+        _row("F07", "本年累计", "completion_rate", 40.0),
+        _row("F08", "期末", "stations_operating", 6),
+        _row("F08", "期末", "opened_this_year", 1),
+        _row("F08", "期末", "target", 6),
+        _row("F08", "期末", "completion_rate", 100 / 6),
+        _row("F09", "本年累计", "persons", f01),
+        _row("F09", "本年累计", "target", 3000),
+        _row("F09", "本年累计", "completion_rate", f01 / 30),
+        _row("F09", "本年累计", "time_progress", 500 / 12),
+        _row("F09", "本年累计", "ahead_pp", f01 / 30 - 500 / 12),
+        _row("F10", "期末", "uncleared", 1),
+        _row("F10", "期末", "target", 0),
+        _row("F10", "本年累计", "identified", 4),
+        _row("F10", "本年累计", "cleared", 3),
+        _row("F10", "本年累计", "mean_days_to_clear", 12.3),
+        _row("F11", "本年累计", "median_income", 1560),
+        _row("F11", "本年累计", "mean_income", 1618.4),
+        _row("F11", "本年累计", "median_income", 2100, None, "10"),
+        _row("F11", "本年累计", "mean_income", 2230.5, None, "10"),
+        _row("F11", "本年累计", "median_income", 1520, None, "22"),
+        _row("F11", "本年累计", "mean_income", 1498.2, None, "22"),
+        _row("F11", "本年累计", "median_income", 1800, None, "30"),
+        _row("F11", "本年累计", "mean_income", 1800, None, "30"),
+        _row("F12", "本年累计", "persons_subsidised", 57),
+    ]
+    return rows
+
+
+def returns_register() -> list[dict[str, Any]]:
+    statuses = {"XH": "按时", "WH": "逾期", "XF": "重报", "JH": "按时", "XN": "缺报", "NF": "按时"}
+    register = []
+    for month in range(1, 6):
+        for code, *_ in STATIONS:
+            status = statuses[code] if month == 5 else "按时"
+            missing = status == "缺报"
+            register.append(
+                {
+                    "station_code": code,
+                    "period": f"2024-{month:02d}",
+                    "status": status,
+                    "file_name": None if missing else f"{code}_2024{month:02d}.xlsx",
+                    # a month's return is due by the 10th of the next month
+                    "received_at": None
+                    if missing
+                    else datetime(2024, month + 1, 16 if status == "逾期" else 6, 9, 30),
+                    "rows_accepted": 0 if missing else 30 + month,
+                    "rows_quarantined": 0 if missing else (3 if code == "XF" else 1),
+                }
+            )
+    return register
+
+
+def definitions() -> list[dict[str, Any]]:
+    with (REFERENCE_DIR / "figures.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def context(f01: int = 192, revisions: list[dict[str, Any]] | None = None) -> BulletinContext:
+    return BulletinContext(
+        as_of=AS_OF,
+        known_at=None,
+        issue_no="2024年第5期",
+        figures=fill_texts(figures(f01)),
+        stations=[
+            {"station_code": c, "name": n, "street": s, "opened_on": date.fromisoformat(o), "kind": k}
+            for c, n, s, o, k in STATIONS
+        ],
+        returns_register=returns_register(),
+        quarantine_by_reason=[
+            {"reason_code": "ID_TYPED_AS_NUMBER", "message_zh": "身份证号码被Excel当作数字保存，末几位已丢失，无法恢复", "rows": 3},
+            {"reason_code": "CATEGORY_INVALID", "message_zh": "人员类别无法识别", "rows": 2},
+            {"reason_code": "REQUIRED_MISSING", "message_zh": "必填项为空", "rows": 1},
+        ],
+        revisions=revisions
+        if revisions is not None
+        else [
+            {
+                "figure": "F01",
+                "label": "服务站帮扶困难人员就业人数",
+                "period": "2024-04",
+                "measure": "persons",
+                "old_value": 138.0,
+                "new_value": 140.0,
+                "cause": "西凤社区家门口就业服务站重报4月报表",
+            }
+        ],
+        definitions=definitions(),
+        data_version=DATA_VERSION,
+        code_version=CODE_VERSION,
+    )
