@@ -1,0 +1,44 @@
+"""Shared fixtures. Prefect reads its settings at import time, so the environment is
+configured before anything imports it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Prefect's state for the whole test session goes to a temporary folder, never ~/.prefect.
+_PREFECT_HOME = Path(tempfile.mkdtemp(prefix="doorstep-prefect-"))
+os.environ["PREFECT_HOME"] = str(_PREFECT_HOME)
+
+from doorstep.runtime import configure_environment  # noqa: E402
+
+configure_environment(_PREFECT_HOME)
+
+TEST_KEY = "test-pseudonym-key-0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty DOORSTEP_HOME."""
+    path = tmp_path / "home"
+    (path / "inbox").mkdir(parents=True)
+    return path
+
+
+@pytest.fixture
+def settings(home: Path):
+    from pydantic import SecretStr
+
+    from doorstep.settings import Settings
+
+    return Settings(home=home, pseudonym_key=SecretStr(TEST_KEY))
+
+
+@pytest.fixture(scope="session")
+def ref():
+    from doorstep.reference import load_reference
+
+    return load_reference()
