@@ -25,7 +25,7 @@ CERT_LENGTH = 20
 # is a typing error, not a birth date.
 MIN_BIRTH_YEAR = 1900
 
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _SPACES = re.compile(r"\s+")
 _CERT_SUFFIX = re.compile(r"^([1-7])([1-4])$")
 
@@ -63,7 +63,7 @@ def check_id(id_number: str, on: date | None = None) -> str | None:
     """
     number = normalize_id(id_number)
     # Letters in the middle or an X anywhere but last: still "not an 18-digit number".
-    if len(number) != ID_LENGTH or not _SHAPE.match(number):
+    if len(number) != ID_LENGTH or not ID_SHAPE.match(number):
         return ID_BAD_LENGTH
     if number[-1] != ric.calc_check_digit(number):
         return ID_BAD_CHECKSUM
@@ -77,7 +77,7 @@ def _well_shaped(id_number: str | None) -> str | None:
     if not id_number:
         return None
     number = normalize_id(id_number)
-    return number if _SHAPE.match(number) else None
+    return number if ID_SHAPE.match(number) else None
 
 
 def birth_date_from_id(id_number: str | None) -> date | None:
@@ -131,7 +131,7 @@ def parse_disability_cert(
     if suffix is None:
         return None, None, False
     kind, grade = int(suffix.group(1)), int(suffix.group(2))
-    ok = bool(_SHAPE.match(number[:ID_LENGTH]))
+    ok = bool(ID_SHAPE.match(number[:ID_LENGTH]))
     if ok and id_number:
         ok = number[:ID_LENGTH] == normalize_id(id_number)
     return kind, grade, ok

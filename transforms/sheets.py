@@ -25,12 +25,13 @@ from transforms import values
 from transforms.codes import lookup_code, split_categories
 from transforms.idnumbers import (
     AGE_BANDS,
+    ID_SHAPE,
+    MIN_BIRTH_YEAR,
     UNDER_AGE_BAND,
-    birth_date_from_id,
-    gender_from_id,
     normalize_id,
     parse_disability_cert,
 )
+from transforms.values import FEMALE, MALE
 
 REQUIRED_MISSING = "REQUIRED_MISSING"
 ID_TYPED_AS_NUMBER = "ID_TYPED_AS_NUMBER"
@@ -245,11 +246,55 @@ def _parsers(ref: Reference) -> dict[str, Callable[[str], ParseResult]]:
 # --- frame plumbing ------------------------------------------------------------------
 
 
+def _lookup(text: pl.Series, distinct: pl.Series, columns: dict[str, pl.Series]) -> pl.DataFrame:
+    """`columns` (one value per distinct text) mapped back onto every row of `text`.
+
+    A left join rather than `replace_strict`, which cannot take list-typed values.
+    """
+    table = pl.DataFrame({"_key": distinct, **columns})
+    rows = text.rename("_key").to_frame()
+    return rows.join(table, on="_key", how="left", maintain_order="left").drop("_key")
+
+
 def _map_unique(column: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
     """`fn` applied once per distinct non-null value, mapped back onto every row."""
     distinct = column.drop_nulls().unique()
-    results = pl.Series(values=[fn(v) for v in distinct.to_list()], dtype=dtype)
-    return column.replace_strict(distinct, results, default=None, return_dtype=dtype)
+    results = pl.Series([fn(v) for v in distinct.to_list()], dtype=dtype)
+    return _lookup(column, distinct, {"value": results}).to_series()
+
+
+# Text already in its normal form, kept as is without a Python call: on a big sheet most
+# IDs and phones are distinct, so this is where the time would go.
+_ALREADY_NORMAL = {
+    "id": ID_SHAPE.pattern,
+    "cert": r"^\d{17}[\dX]\d{2}$",
+    "phone": r"^1[3-9]\d{9}$",
+}
+
+
+def _parse_field(
+    text: pl.Series, kind: str, parse: Callable[[str], ParseResult], dtype: pl.DataType
+) -> tuple[pl.Series, pl.Series | None, pl.Series | None]:
+    """`(value, reason, detail)` columns; reason and detail are None when every cell was read."""
+    fast = None
+    original = text
+    if kind in _ALREADY_NORMAL and text.len():
+        fast = text.str.contains(_ALREADY_NORMAL[kind]).fill_null(False)
+        text = text.set(fast, None)
+    distinct = text.drop_nulls().unique()
+    results = [parse(v) for v in distinct.to_list()]
+    columns = {"value": pl.Series([r[0] for r in results], dtype=dtype)}
+    failed = any(r[1] is not None for r in results)
+    if failed:
+        columns["reason"] = pl.Series([r[1] for r in results], dtype=pl.String)
+        columns["detail"] = pl.Series([r[2] for r in results], dtype=pl.String)
+    mapped = _lookup(text, distinct, columns)
+    value = mapped.get_column("value")
+    if fast is not None:
+        value = pl.select(pl.when(fast).then(original).otherwise(value)).to_series()
+    if not failed:
+        return value, None, None
+    return value, mapped.get_column("reason"), mapped.get_column("detail")
 
 
 def _cleaned(raw: pl.DataFrame, name: str, kind: str) -> pl.Series:
@@ -313,10 +358,10 @@ def _age_band_expr(born: pl.Expr, on: pl.Expr) -> pl.Expr:
     age = (
         on.dt.year().cast(pl.Int64) - born.dt.year().cast(pl.Int64) - (~had_birthday).cast(pl.Int64)
     )
-    band = pl.when(age < AGE_BANDS[0][0]).then(pl.lit(UNDER_AGE_BAND))
-    for lower, label in reversed(AGE_BANDS):
-        band = band.when(age >= lower).then(pl.lit(label))
-    return pl.when(born.is_null() | on.is_null()).then(None).otherwise(band.otherwise(None))
+    band: pl.Expr = pl.lit(UNDER_AGE_BAND)
+    for lower, label in AGE_BANDS:
+        band = pl.when(age >= lower).then(pl.lit(label)).otherwise(band)
+    return pl.when(born.is_null() | on.is_null()).then(None).otherwise(band)
 
 
 def _cert_parts(cert: pl.Series, ids: pl.Series) -> pl.Series:
@@ -341,17 +386,33 @@ def _cert_parts(cert: pl.Series, ids: pl.Series) -> pl.Series:
     )
 
 
+def id_birth_date_expr(ids: pl.Expr) -> pl.Expr:
+    """`idnumbers.birth_date_from_id`, vectorised (a test keeps the two in step)."""
+    shaped = ids.str.contains(ID_SHAPE.pattern)
+    born = ids.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    return pl.when(shaped & (born.dt.year() >= MIN_BIRTH_YEAR)).then(born)
+
+
+def id_gender_expr(ids: pl.Expr) -> pl.Expr:
+    """`idnumbers.gender_from_id`, vectorised: the 17th digit odd is male."""
+    odd = ids.str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1
+    return (
+        pl.when(ids.str.contains(ID_SHAPE.pattern))
+        .then(pl.when(odd).then(pl.lit(MALE)).otherwise(pl.lit(FEMALE)))
+        .otherwise(None)
+    )
+
+
 def _id_derived(typed: pl.DataFrame, period: str | None) -> pl.DataFrame:
     """Non-personal attributes GX and the marts need, derived while the ID is at hand."""
     ids = typed.get_column("id_number")
-    born = _map_unique(ids, birth_date_from_id, pl.Date())
     cert = _cert_parts(typed.get_column("disability_cert"), ids)
     on_day = pl.coalesce(pl.col("placed_on"), pl.lit(_month_end(period), dtype=pl.Date))
     return (
-        typed.with_columns(
-            _born=born,
-            birth_year=born.dt.year().cast(pl.Int64),
-            gender_from_id=_map_unique(ids, gender_from_id, pl.String()),
+        typed.with_columns(_born=id_birth_date_expr(pl.col("id_number")))
+        .with_columns(
+            birth_year=pl.col("_born").dt.year().cast(pl.Int64),
+            gender_from_id=id_gender_expr(pl.col("id_number")),
             disability_type=cert.struct.field("type"),
             disability_grade=cert.struct.field("grade"),
             cert_ok=cert.struct.field("ok"),
@@ -404,25 +465,18 @@ def parse_sheet(
             # Excel has already rounded a number-typed ID; its last digits cannot be recovered.
             text = text.set(lost, None) if raw.height else text
             issues.append(_issue_rows(keys, sheet, header, lost, ID_TYPED_AS_NUMBER))
-        parsed = _map_unique(
-            text,
-            lambda v, fn=parsers[field.kind]: dict(
-                zip(("value", "reason", "detail"), fn(v), strict=True)
-            ),
-            pl.Struct({"value": dtype, "reason": pl.String, "detail": pl.String}),
-        )
-        columns[field.name] = parsed.struct.field("value").alias(field.name)
+        if field.kind == "text":
+            value, reason, detail = text, None, None
+        else:
+            value, reason, detail = _parse_field(text, field.kind, parsers[field.kind], dtype)
+        columns[field.name] = value.alias(field.name)
         if field.name == "id_number":
             # The ID exactly as written, for the private raw/staging layers and feedback.
             columns["id_raw"] = (
                 raw.get_column(field.name).cast(pl.String) if field.name in raw.columns else text
             )
-        reason = parsed.struct.field("reason")
-        issues.append(
-            _issue_rows(
-                keys, sheet, header, reason.is_not_null(), reason, parsed.struct.field("detail")
-            )
-        )
+        if reason is not None and detail is not None:
+            issues.append(_issue_rows(keys, sheet, header, reason.is_not_null(), reason, detail))
         if field.name in required:
             missing = text.is_null()
             if field.kind == "id":

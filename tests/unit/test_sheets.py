@@ -5,7 +5,14 @@ import pytest
 from stdnum.cn.ric import calc_check_digit
 
 from doorstep.reference import load_reference
-from transforms.sheets import ISSUE_SCHEMA, SHEET_FIELDS, parse_sheet
+from transforms.idnumbers import birth_date_from_id, gender_from_id
+from transforms.sheets import (
+    ISSUE_SCHEMA,
+    SHEET_FIELDS,
+    id_birth_date_expr,
+    id_gender_expr,
+    parse_sheet,
+)
 
 REF = load_reference()
 
@@ -450,3 +457,25 @@ def test_reference_may_be_passed_third():
 def test_cover_is_not_a_typed_sheet():
     with pytest.raises(ValueError, match="cover"):
         parse_sheet("cover", pl.DataFrame(), "2024-05", REF)
+
+
+@pytest.mark.parametrize(
+    "id_number",
+    [
+        MALE_ID,
+        FEMALE_ID,
+        synthetic_id("32070619900230123"),  # 30 February
+        synthetic_id("32070618500101123"),  # before 1900
+        synthetic_id("32070620240229002"),  # a real leap day
+        MALE_ID[:-1] + "Y",
+        MALE_ID[:17],
+        "3207061990010112" + "3X9",
+        None,
+    ],
+)
+def test_vectorised_id_attributes_agree_with_the_pure_functions(id_number):
+    frame = pl.DataFrame({"id": [id_number]}, schema={"id": pl.String})
+    got = frame.select(
+        born=id_birth_date_expr(pl.col("id")), gender=id_gender_expr(pl.col("id"))
+    ).row(0)
+    assert got == (birth_date_from_id(id_number), gender_from_id(id_number))
