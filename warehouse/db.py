@@ -278,8 +278,8 @@ def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> 
 
 
 def file_seen(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
-    row = run_sql_file(con, "raw/select_file_seen.sql", {"sha256": sha256}).fetchone()
-    return bool(row and row[0])
+    rows = run_sql_file(con, "raw/select_file_seen.sql", {"sha256": sha256}).fetchall()
+    return bool(rows and rows[0][0])
 
 
 def _conform(frame: pl.DataFrame | None, columns: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -342,8 +342,8 @@ def load_return(
     with _registered(con, frames):
         con.begin()
         try:
-            present = run_sql_file(con, "raw/select_return_exists.sql", {"return_id": return_id}).fetchone()
-            if present and present[0]:
+            present = run_sql_file(con, "raw/select_return_exists.sql", {"return_id": return_id}).fetchall()
+            if present and present[0][0]:
                 con.rollback()
                 return False
             run_sql_file(
@@ -395,8 +395,8 @@ def record_bulletin(
 def last_bulletin_before(con: duckdb.DuckDBPyConnection, as_of: Any) -> dict[str, Any] | None:
     """The latest bulletin published for an as-of date before `as_of`, or None."""
     cur = run_sql_file(con, "raw/select_last_bulletin_before.sql", {"as_of": as_of})
-    row = cur.fetchone()
-    if row is None:
-        return None
     names = [d[0] for d in cur.description]
-    return dict(zip(names, row, strict=True))
+    rows = cur.fetchall()
+    if not rows:
+        return None
+    return dict(zip(names, rows[0], strict=True))

@@ -1,0 +1,277 @@
+"""Loading returns into the private DB: history, duplicates, transactions.
+
+The helpers at the top build small typed frames by hand (Contract 2) with synthetic
+IDs; test_figures.py and test_publish.py reuse them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+
+from transforms.pseudonym import person_key
+from warehouse.db import connect_private, file_seen, load_return, record_file
+
+pytestmark = pytest.mark.integration
+
+KEY = b"synthetic-test-key-0123456789abcdef"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK = "10X98765432"
+
+
+def synthetic_id(seq: int, birth: str = "19800101", male: bool = True) -> str:
+    """A well-formed 18-character ID in Haizhou (320706) with a valid check digit."""
+    order = seq * 2 + (1 if male else 0)
+    body = f"320706{birth}{order % 1000:03d}"
+    return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
+
+
+def key_of(id_number: str) -> str:
+    return person_key(id_number, KEY)
+
+
+def placement(
+    id_number: str,
+    placed_on: date,
+    *,
+    categories: tuple[str, ...] = ("01",),
+    channel: str = "10",
+    income: float | None = 1500.0,
+    subsidy: bool | None = False,
+    name: str = "张测试",
+    phone: str | None = "13900001111",
+    cert: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "gender": "男" if int(id_number[16]) % 2 else "女",
+        "id_number": id_number,
+        "id_raw": id_number,
+        "categories": list(categories),
+        "primary_category": categories[0] if categories else None,
+        "disability_cert": cert or (id_number + "13" if "02" in categories else None),
+        "channel": channel,
+        "employer": "测试单位",
+        "job": "测试岗位",
+        "placed_on": placed_on,
+        "monthly_income": income,
+        "si_subsidy": subsidy,
+        "phone": phone,
+        "note": None,
+    }
+
+
+PLACEMENT_SCHEMA = {
+    "row_number": pl.Int64,
+    "name": pl.String,
+    "gender": pl.String,
+    "id_number": pl.String,
+    "id_raw": pl.String,
+    "categories": pl.List(pl.String),
+    "primary_category": pl.String,
+    "disability_cert": pl.String,
+    "channel": pl.String,
+    "employer": pl.String,
+    "job": pl.String,
+    "placed_on": pl.Date,
+    "monthly_income": pl.Float64,
+    "si_subsidy": pl.Boolean,
+    "phone": pl.String,
+    "note": pl.String,
+}
+
+
+def frame(rows: list[dict[str, Any]], schema: dict[str, Any] | None = None) -> pl.DataFrame:
+    """Rows numbered as Excel would show them below a title and header row."""
+    numbered = [{"row_number": i + 3, **r} for i, r in enumerate(rows)]
+    if schema is not None:
+        return pl.DataFrame(numbered, schema=schema)
+    return pl.DataFrame(numbered, infer_schema_length=None)
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    station: str,
+    period: str,
+    received_at: datetime,
+    placements: list[dict[str, Any]] | None = None,
+    *,
+    status: str = "accepted",
+    file_name: str | None = None,
+    other_sheets: dict[str, list[dict[str, Any]]] | None = None,
+    quarantine: list[dict[str, Any]] | None = None,
+    rows_received: int | None = None,
+) -> str:
+    """Load one synthetic return; its return_id is derived like a file digest."""
+    file_name = file_name or f"{station}_{period}.xlsx"
+    return_id = hashlib.sha256(f"{file_name}|{received_at.isoformat()}".encode()).hexdigest()
+    sheets = {"placements": frame(placements or [], PLACEMENT_SCHEMA)}
+    for sheet, rows in (other_sheets or {}).items():
+        sheets[sheet] = frame(rows)
+    issues = pl.DataFrame(
+        [{"file_name": file_name, **q} for q in quarantine or []],
+        schema={
+            "file_name": pl.String,
+            "sheet": pl.String,
+            "row_number": pl.Int64,
+            "column_name": pl.String,
+            "reason_code": pl.String,
+            "message": pl.String,
+        },
+    )
+    passed = sum(f.height for f in sheets.values())
+    loaded = load_return(
+        con,
+        return_id=return_id,
+        station_code=station,
+        period=period,
+        received_at=received_at,
+        file_name=file_name,
+        status=status,
+        sheets=sheets,
+        quarantine=issues,
+        rows_received=rows_received if rows_received is not None else passed + len(quarantine or []),
+        key=KEY,
+    )
+    assert loaded
+    return return_id
+
+
+@pytest.fixture
+def private_db(tmp_path: Path) -> Path:
+    return tmp_path / "private" / "doorstep_private.duckdb"
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    # Table names come from the test's own fixed list.
+    return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
+
+
+def test_connect_private_is_idempotent(private_db: Path):
+    con = connect_private(private_db)
+    load(con, "XH", "2024-05", datetime(2024, 6, 3), [placement(synthetic_id(1), date(2024, 5, 2))])
+    con.close()
+    con = connect_private(private_db)
+    assert count(con, "raw.returns") == 1
+    assert count(con, "core.stations") == 6
+
+
+def test_byte_identical_file_under_another_name_loads_once(private_db: Path):
+    con = connect_private(private_db)
+    digest = hashlib.sha256(b"the same bytes").hexdigest()
+    manifest = {"sha256": digest, "file_name": "XH_2024-05.xlsx", "size": 14, "received_at": datetime(2024, 6, 3)}
+    assert not file_seen(con, digest)
+    assert record_file(con, manifest)
+    assert file_seen(con, digest)
+    assert not record_file(con, {**manifest, "file_name": "星化5月报表(1).xlsx"})
+    assert count(con, "raw.files") == 1
+
+
+def test_core_keeps_pseudonym_and_derived_attributes_only(private_db: Path):
+    con = connect_private(private_db)
+    person = synthetic_id(7, birth="19700315", male=False)
+    load(
+        con,
+        "JH",
+        "2024-05",
+        datetime(2024, 6, 3),
+        [placement(person, date(2024, 4, 20), categories=("02", "05"), channel="24", name="李测试")],
+    )
+    row = con.execute(
+        "select person_key, gender, birth_year, age_band, disability_type, disability_grade, "
+        "channel_rollup, late_report from core.placements"
+    ).fetchall()[0]
+    # Born 1970-03-15, placed 2024-04-20: 54 years old; cert ends in type 1 grade 3;
+    # channel 24 (辅助性就业) rolls up to 22; April placement in the May return = 补报.
+    assert row == (key_of(person), "女", 1970, "50-59", "1", "3", "22", True)
+    core_text = " ".join(
+        str(v) for v in con.execute("select * from core.placements").fetchall()[0]
+    )
+    assert person not in core_text and "李测试" not in core_text and "13900001111" not in core_text
+
+
+def test_resubmission_replaces_station_month_as_a_whole(private_db: Path):
+    con = connect_private(private_db)
+    first = load(
+        con,
+        "XH",
+        "2024-05",
+        datetime(2024, 6, 3),
+        [placement(synthetic_id(1), date(2024, 5, 2)), placement(synthetic_id(2), date(2024, 5, 3))],
+    )
+    second = load(
+        con,
+        "XH",
+        "2024-05",
+        datetime(2024, 6, 10),
+        [placement(synthetic_id(1), date(2024, 5, 2))],
+        file_name="XH_2024-05_更正.xlsx",
+    )
+    current = con.execute(
+        "select return_id from core.current_returns(timestamp '9999-12-31')"
+    ).fetchall()
+    assert current == [(second,)]
+    before = con.execute(
+        "select return_id from core.current_returns(timestamp '2024-06-05')"
+    ).fetchall()
+    assert before == [(first,)]
+    # The older version stays in history, superseded when the correction arrived.
+    history = con.execute(
+        "select return_id, superseded_at, is_current from core.return_versions(timestamp '9999-12-31') "
+        "order by received_at"
+    ).fetchall()
+    assert history == [(first, datetime(2024, 6, 10), False), (second, None, True)]
+    assert count(con, "core.placements") == 3
+
+
+def test_held_back_return_never_becomes_current(private_db: Path):
+    con = connect_private(private_db)
+    accepted = load(con, "XH", "2024-05", datetime(2024, 6, 3), [placement(synthetic_id(1), date(2024, 5, 2))])
+    load(
+        con,
+        "XH",
+        "2024-05",
+        datetime(2024, 6, 8),
+        [placement(synthetic_id(2), date(2024, 5, 2))],
+        status="held_back",
+        file_name="XH_2024-05_v2.xlsx",
+    )
+    current = con.execute("select return_id from core.current_returns(timestamp '9999-12-31')").fetchall()
+    assert current == [(accepted,)]
+    statuses = con.execute("select status from raw.returns order by received_at").fetchall()
+    assert statuses == [("accepted",), ("held_back",)]
+
+
+def test_failed_load_leaves_database_as_before(private_db: Path):
+    con = connect_private(private_db)
+    load(con, "XH", "2024-04", datetime(2024, 5, 3), [placement(synthetic_id(1), date(2024, 4, 2))])
+    before = {t: count(con, t) for t in ("raw.returns", "raw.quarantine", "staging.placements", "core.placements")}
+    # A quarantine row without a reason code violates raw.quarantine's NOT NULL, after
+    # the return and before the rows were inserted: nothing of it may remain.
+    with pytest.raises(duckdb.ConstraintException):
+        load(
+            con,
+            "XH",
+            "2024-05",
+            datetime(2024, 6, 3),
+            [placement(synthetic_id(2), date(2024, 5, 2))],
+            quarantine=[{"sheet": "placements", "row_number": 4, "column_name": "姓名", "reason_code": None,
+                         "message": "x"}],
+        )
+    after = {t: count(con, t) for t in before}
+    assert after == before
+
+
+def test_same_return_loaded_twice_is_a_no_op(private_db: Path):
+    con = connect_private(private_db)
+    rows = [placement(synthetic_id(1), date(2024, 5, 2))]
+    load(con, "XH", "2024-05", datetime(2024, 6, 3), rows)
+    with pytest.raises(AssertionError):
+        load(con, "XH", "2024-05", datetime(2024, 6, 3), rows)
+    assert count(con, "core.placements") == 1
