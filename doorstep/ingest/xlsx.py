@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,11 +50,12 @@ def render_number(text: str) -> str:
     return format(Decimal(repr(value)), "f")
 
 
-def render_datetime(value: datetime) -> str:
-    """Date cells as ISO dates; a time-only cell (Excel day 0) as its time."""
-    if value.year < 1900 and (value.hour or value.minute or value.second):
-        return value.strftime("%H:%M:%S")
-    return value.date().isoformat()
+def render_datetime(text: str) -> str:
+    """A date cell (`2024-05-31 00:00:00`) as an ISO date; a time-only cell (day 0) as its time."""
+    day, _, time = text.partition(" ")
+    if day < "1900" and time and time != "00:00:00":
+        return time
+    return day
 
 
 def cell_grid(
@@ -134,9 +134,10 @@ class Workbook:
         booleans = self.reader.load_sheet(name, dtypes="boolean", **common).to_polars()
         dates = None
         if _has_datetime_text(text):
-            dates = _columns_to_rows(
-                self.reader.load_sheet(name, dtypes="datetime", **common).to_polars()
-            )
+            loaded = self.reader.load_sheet(name, dtypes="datetime", **common).to_polars()
+            # Formatted in polars: a number read as a date (20240531 → year 57000) has no
+            # Python datetime, and number cells never use this text anyway.
+            dates = _columns_to_rows(loaded.select(pl.all().dt.strftime("%Y-%m-%d %H:%M:%S")))
         return cell_grid(_columns_to_rows(text), _columns_to_rows(booleans), dates)
 
 
