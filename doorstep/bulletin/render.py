@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import typst
 from noto_cjk_sans_otc import FONT_PATH
@@ -28,7 +28,7 @@ TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = TEMPLATES_DIR / "bulletin.typ"
 FONT_DIR = Path(FONT_PATH).parent
 # PDF/A-2b: fonts embedded, archivable; the bundled CFF font passes Typst's checks.
-PDF_STANDARDS = "a-2b"
+PDF_STANDARDS: Final = "a-2b"
 _FIGURE_ORDER = ("figure", "scope", "station", "category", "measure")
 
 

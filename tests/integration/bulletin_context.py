@@ -1,4 +1,4 @@
-"""A hand-built, realistic BulletinContext: six stations, end of May 2024, calibrated to the article."""
+"""A hand-built, realistic BulletinContext: six stations, end of May 2024, as in the article."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ def _row(
 def figures(f01: int = 192) -> list[dict[str, Any]]:
     rows = [_row("F01", "本年累计", "persons", f01)]
     monthly = [28, 22, 41, 49, f01 - 140]
-    rows += [_row("F01", "本月", "persons", n, None, f"2024-{m:02d}") for m, n in enumerate(monthly, 1)]
+    rows += [
+        _row("F01", "本月", "persons", n, None, f"2024-{m:02d}") for m, n in enumerate(monthly, 1)
+    ]
     rows += [
         _row("F02", "本年累计", "persons", n, None, c)
         for c, n in [("01", 88), ("02", 61), ("03", 34), ("04", 21), ("05", 27)]
@@ -69,9 +71,13 @@ def figures(f01: int = 192) -> list[dict[str, Any]]:
         ("XH", "家政服务", 2, 30, 28, 16),
     ]
     for station, project, *values in projects:
-        for measure, v in zip(("courses", "trainees", "completed", "employed_after"), values, strict=True):
+        for measure, v in zip(
+            ("courses", "trainees", "completed", "employed_after"), values, strict=True
+        ):
             rows.append(_row("F05", "建站以来", measure, v, station, project))
-    for measure, v in zip(("courses", "trainees", "completed", "employed_after"), (7, 98, 90, 51), strict=True):
+    for measure, v in zip(
+        ("courses", "trainees", "completed", "employed_after"), (7, 98, 90, 51), strict=True
+    ):
         rows.append(_row("F05", "本年累计", measure, v))
     companies = [
         ("WH", "江苏财八斗电子商务有限公司", 14, 11),
@@ -157,12 +163,22 @@ def context(f01: int = 192, revisions: list[dict[str, Any]] | None = None) -> Bu
         issue_no="2024年第5期",
         figures=fill_texts(figures(f01)),
         stations=[
-            {"station_code": c, "name": n, "street": s, "opened_on": date.fromisoformat(o), "kind": k}
+            {
+                "station_code": c,
+                "name": n,
+                "street": s,
+                "opened_on": date.fromisoformat(o),
+                "kind": k,
+            }
             for c, n, s, o, k in STATIONS
         ],
         returns_register=returns_register(),
         quarantine_by_reason=[
-            {"reason_code": "ID_TYPED_AS_NUMBER", "message_zh": "身份证号码被Excel当作数字保存，末几位已丢失，无法恢复", "rows": 3},
+            {
+                "reason_code": "ID_TYPED_AS_NUMBER",
+                "message_zh": "身份证号码被Excel当作数字保存，末几位已丢失，无法恢复",
+                "rows": 3,
+            },
             {"reason_code": "CATEGORY_INVALID", "message_zh": "人员类别无法识别", "rows": 2},
             {"reason_code": "REQUIRED_MISSING", "message_zh": "必填项为空", "rows": 1},
         ],
