@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from doorstep.bulletin import render_bulletin
+from doorstep.bulletin.render import TEMPLATES_DIR
 from doorstep.reference import REFERENCE_DIR
 from tests.integration.bulletin_context import CODE_VERSION, DATA_VERSION, context
 
@@ -199,6 +200,7 @@ def test_known_at_is_stated_when_given(tmp_path: Path) -> None:
 
 
 def test_templates_import_no_network_packages() -> None:
-    templates = Path(render_bulletin.__globals__["TEMPLATES_DIR"])
-    for typ in templates.glob("*.typ"):
+    typ_files = list(TEMPLATES_DIR.glob("*.typ"))
+    assert typ_files
+    for typ in typ_files:
         assert "@preview" not in typ.read_text(encoding="utf-8"), typ.name

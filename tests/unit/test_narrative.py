@@ -179,6 +179,7 @@ def test_fill_texts_writes_the_articles_figures() -> None:
         _row("F01", "本年累计", "persons", 192.0),
         _row("F01", "本月", "persons", 41.0, category="2024-05"),
         _row("F04", "建站以来", "disabled_persons", 23.0, station="JH"),
+        _row("F04", "建站以来", "disabled_persons", 37.0),
         _row("F05", "建站以来", "employed_after", 34.0, station="XN", category="穿戴甲"),
         _row("F05", "建站以来", "trainees", 52.0, station="XN", category="穿戴甲"),
         _row("F05", "建站以来", "employed_after", 12.0, station="NF", category="电商运营"),
@@ -197,6 +198,7 @@ def test_fill_texts_writes_the_articles_figures() -> None:
         "近200名",
         None,  # monthly trend rows stay numeric
         "23名",
+        None,  # the district total is a table value, not a phrase
         "30余人",
         None,
         "10余人",
