@@ -403,8 +403,13 @@ def id_gender_expr(ids: pl.Expr) -> pl.Expr:
     )
 
 
-def _id_derived(typed: pl.DataFrame, period: str | None) -> pl.DataFrame:
-    """Non-personal attributes GX and the marts need, derived while the ID is at hand."""
+def _id_derived(typed: pl.DataFrame, period: str | None, cert_lost: pl.Series) -> pl.DataFrame:
+    """Non-personal attributes GX and the marts need, derived while the ID is at hand.
+
+    A certificate Excel stored as a number has lost its last digits — the type and
+    grade — so it is kept as written with `cert_ok` false (GX: CERT_BAD_FORMAT) rather
+    than dropped, which would misreport it as missing.
+    """
     ids = typed.get_column("id_number")
     cert = _cert_parts(typed.get_column("disability_cert"), ids)
     on_day = pl.coalesce(pl.col("placed_on"), pl.lit(_month_end(period), dtype=pl.Date))
@@ -413,9 +418,9 @@ def _id_derived(typed: pl.DataFrame, period: str | None) -> pl.DataFrame:
         .with_columns(
             birth_year=pl.col("_born").dt.year().cast(pl.Int64),
             gender_from_id=id_gender_expr(pl.col("id_number")),
-            disability_type=cert.struct.field("type"),
-            disability_grade=cert.struct.field("grade"),
-            cert_ok=cert.struct.field("ok"),
+            disability_type=pl.when(cert_lost).then(None).otherwise(cert.struct.field("type")),
+            disability_grade=pl.when(cert_lost).then(None).otherwise(cert.struct.field("grade")),
+            cert_ok=pl.when(cert_lost).then(False).otherwise(cert.struct.field("ok")),
         )
         .with_columns(age_band=_age_band_expr(pl.col("_born"), on_day))
         .drop("_born")
@@ -488,6 +493,9 @@ def parse_sheet(
         typed = typed.with_columns(primary_category=pl.col("categories").list.first())
         ordered = [c for c in typed.columns if c != "primary_category"]
         ordered.insert(ordered.index("categories") + 1, "primary_category")
-        typed = _id_derived(typed.select(ordered), period)
+        cert_lost = (
+            _flag(raw, "disability_cert_was_number") & columns["disability_cert"].is_not_null()
+        )
+        typed = _id_derived(typed.select(ordered), period, cert_lost)
     all_issues = pl.concat(issues, how="vertical") if issues else empty_issues()
     return typed, all_issues.sort("row_number", maintain_order=True)

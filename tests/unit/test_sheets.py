@@ -479,3 +479,14 @@ def test_vectorised_id_attributes_agree_with_the_pure_functions(id_number):
         born=id_birth_date_expr(pl.col("id")), gender=id_gender_expr(pl.col("id"))
     ).row(0)
     assert got == (birth_date_from_id(id_number), gender_from_id(id_number))
+
+
+def test_disability_cert_typed_as_number_is_kept_but_not_ok():
+    row = placement(
+        id_number=FEMALE_ID, categories="残疾人", disability_cert="32070619851231000000"
+    )
+    raw = raw_frame("placements", [row, placement()], disability_cert_was_number=[True, False])
+    typed, issues = parse_sheet("placements", raw, "2024-05", REF)
+    got = typed.select("disability_cert", "disability_type", "disability_grade", "cert_ok").rows()
+    assert got == [("32070619851231000000", None, None, False), (None, None, None, None)]
+    assert issues.is_empty()  # not missing: GX reports CERT_BAD_FORMAT from cert_ok
