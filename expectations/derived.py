@@ -182,7 +182,9 @@ def incubated_frame(typed: pl.DataFrame) -> pl.DataFrame:
 
 
 def households_frame(typed: pl.DataFrame) -> pl.DataFrame:
-    raw = "head_id_raw" if "head_id_raw" in typed.columns else "head_id_number"
+    # Contract 2 keeps no raw text of the head's ID: a null there is unreadable or blank
+    # alike, and only the parser knows which, so a null is "absent" unless it says more.
+    raw = ["head_id_raw"] if "head_id_raw" in typed.columns else []
     return typed.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
         _column(typed, "household_id", pl.String()),
@@ -190,7 +192,7 @@ def households_frame(typed: pl.DataFrame) -> pl.DataFrame:
         *[_column(typed, c, pl.String()) for c in ("status", "cleared_channel")],
         _column(typed, "cleared_on", pl.Date()),
     ).with_columns(
-        _map(typed, id_outcome, ["head_id_number", raw], "head_id_check", pl.String()),
+        _map(typed, id_outcome, ["head_id_number", *raw], "head_id_check", pl.String()),
     )
 
 

@@ -82,7 +82,7 @@ def placements(ref: Reference) -> list[Rule]:
         Rule(IN_SET, {"column": "id_repeat", "value_set": [False]}, "PERSON_DUPLICATE", "id_number"),
         Rule(
             MATCH,
-            {"column": "categories_text", "regex": rf"^({codes})(,({codes}))*$"},
+            {"column": "categories_text", "regex": rf"^(?:{codes})(?:,(?:{codes}))*$"},
             "CATEGORY_INVALID",
             "categories",
         ),
