@@ -25,7 +25,9 @@ CERT_LENGTH = 20
 # is a typing error, not a birth date.
 MIN_BIRTH_YEAR = 1900
 
-ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: `\d` would also admit full-width and other Unicode digits, here and
+# in the Rust regexes Polars runs with the same pattern.
+ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _SPACES = re.compile(r"\s+")
 _CERT_SUFFIX = re.compile(r"^([1-7])([1-4])$")
 

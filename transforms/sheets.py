@@ -267,8 +267,8 @@ def _map_unique(column: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType)
 # IDs and phones are distinct, so this is where the time would go.
 _ALREADY_NORMAL = {
     "id": ID_SHAPE.pattern,
-    "cert": r"^\d{17}[\dX]\d{2}$",
-    "phone": r"^1[3-9]\d{9}$",
+    "cert": r"^[0-9]{17}[0-9X][0-9]{2}$",
+    "phone": r"^1[3-9][0-9]{9}$",
 }
 
 

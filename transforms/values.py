@@ -37,7 +37,7 @@ UNCLEARED, CLEARED = "未清零", "已清零"
 # Dates outside this window are typing errors for a programme that began in the 2000s.
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
-_PERIOD = re.compile(r"^(\d{4})\s*(?:年|[-/.])?\s*(\d{1,2})\s*月?(?:份)?$")
+_PERIOD = re.compile(r"^([0-9]{4})\s*(?:年|[-/.])?\s*([0-9]{1,2})\s*月?(?:份)?$")
 
 
 def _clean(text: str | None) -> str | None:
@@ -66,11 +66,11 @@ def parse_period(text: str | None) -> str | None:
 # `2024-05-31`, `2024/5/31`, `2024.5.31`, `2024年5月31日` (or 号), each optionally followed by a
 # midnight time of day (a datetime cell rendered as text).
 _DATE_SEPARATED = re.compile(
-    r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*(?:日|号)?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+    r"^([0-9]{4})\s*(?:[-/.]|年)\s*([0-9]{1,2})\s*(?:[-/.]|月)\s*([0-9]{1,2})\s*(?:日|号)?"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
 )
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+_DATE_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
+_EXCEL_SERIAL = re.compile(r"^([0-9]{5})(?:\.[0-9]+)?$")
 # Excel's 1900 date system counts from 1899-12-30 once past its fictitious 1900-02-29.
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -110,14 +110,13 @@ def parse_date(text: str | None) -> Parsed[date]:
 
 # Plain digits, or thousands grouped by commas exactly in threes: `1,5,00` or `1500,50`
 # are ambiguous and so are not read.
-_NUMBER = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$")
+_NUMBER = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?$")
 _CURRENCY_PREFIX = re.compile(r"^(?:¥|RMB|CNY)\s*", re.IGNORECASE)
 _YUAN_SUFFIX = re.compile(r"\s*(?:元|块)?\s*(?:/\s*月|每月)?$")
 _COUNT_SUFFIX = re.compile(r"\s*(?:人|名|个|户|次|场|期)$")
 
 
 def _read_number(text: str) -> float | None:
-    text = text.replace(" ", "")
     if not _NUMBER.match(text):
         return None
     return float(text.replace(",", ""))
@@ -198,9 +197,9 @@ def parse_status(text: str | None) -> Parsed[str]:
 # --- phone numbers ---------------------------------------------------------------
 
 _PHONE_NOISE = re.compile(r"[\s\-()]")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 # Lianyungang's area code is 0518; local numbers there have 8 digits beginning with 8.
-_LANDLINE = re.compile(r"^0518(8\d{7})$")
+_LANDLINE = re.compile(r"^0518(8[0-9]{7})$")
 
 
 def parse_phone(text: str | None) -> Parsed[str]:

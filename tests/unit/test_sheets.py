@@ -490,3 +490,23 @@ def test_disability_cert_typed_as_number_is_kept_but_not_ok():
     got = typed.select("disability_cert", "disability_type", "disability_grade", "cert_ok").rows()
     assert got == [("32070619851231000000", None, None, False), (None, None, None, None)]
     assert issues.is_empty()  # not missing: GX reports CERT_BAD_FORMAT from cert_ok
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_full_width_id_and_phone_are_normalised():
+    row = placement(
+        id_number=full_width(MALE_ID), phone=full_width("13812341234"), monthly_income="１５００"
+    )
+    typed, issues = parse_sheet("placements", raw_frame("placements", [row]), "2024-05", REF)
+    got = typed.row(0, named=True)
+    assert (got["id_number"], got["phone"], got["monthly_income"]) == (
+        MALE_ID,
+        "13812341234",
+        1500.0,
+    )
+    assert got["id_raw"] == full_width(MALE_ID)
+    assert (got["birth_year"], got["gender_from_id"]) == (1990, "男")
+    assert issues.is_empty()
