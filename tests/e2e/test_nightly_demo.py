@@ -1,0 +1,253 @@
+"""Back test: the real nightly flow, under a real (temporary) Prefect server, on the demo
+returns, checked against the article and against an independent count of the workbooks.
+
+The independent count (`oracle`) reads the demo workbooks with openpyxl — not with the
+pipeline's readers — and applies the template's rules directly, so a figure that the
+pipeline gets wrong cannot agree with it by construction.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from pypdf import PdfReader
+from stdnum.cn import ric
+
+pytestmark = [pytest.mark.e2e]
+
+AS_OF = date(2024, 5, 31)
+KEY = "e2e-pseudonym-key-0123456789abcdef0123456789abcdef"
+
+
+# ------------------------------------------------------------------ the independent count
+
+
+def _cover(wb: openpyxl.Workbook) -> tuple[str, str]:
+    values = {str(r[0]).strip(): r[1] for r in wb["填报信息"].iter_rows(values_only=True) if r and r[0]}
+    m = re.match(r"(\d{4})年(\d{1,2})月", str(values["报告期"]))
+    assert m, values["报告期"]
+    return str(values["服务站编码"]), f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+
+def _month_end(period: str) -> date:
+    y, m = map(int, period.split("-"))
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _placements(wb: openpyxl.Workbook) -> list[dict[str, object]]:
+    rows = list(wb["就业帮扶台账"].iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r and "身份证号码" in r)
+    names = [str(c) if c is not None else "" for c in rows[head]]
+    out = []
+    for r in rows[head + 1 :]:
+        if not r or all(c is None for c in r) or str(r[0] or "").startswith("填报单位"):
+            continue
+        out.append(dict(zip(names, r, strict=False)))
+    return out
+
+
+def _valid(row: dict[str, object], period: str) -> bool:
+    id_number = str(row["身份证号码"] or "")
+    if not ric.is_valid(id_number):
+        return False
+    placed = row["就业日期"]
+    if isinstance(placed, datetime):
+        placed = placed.date()
+    if not isinstance(placed, date) or placed > _month_end(period):
+        return False
+    income = row["月收入(元)"]
+    if not isinstance(income, int | float) or not 0 < income <= 50000:
+        return False
+    male = int(id_number[16]) % 2 == 1
+    if row["性别"] not in ("男", "女") or (row["性别"] == "男") != male:
+        return False
+    if "残疾" in str(row["人员类别"]):
+        cert = str(row.get("残疾人证号") or "")
+        if not cert:
+            return False
+    return True
+
+
+def oracle(inbox: Path) -> dict[str, object]:
+    latest: dict[tuple[str, str], tuple[float, Path]] = {}
+    for path in inbox.glob("*.xlsx"):
+        station, period = _cover(openpyxl.load_workbook(path, read_only=True))
+        mtime = path.stat().st_mtime
+        if (station, period) not in latest or latest[(station, period)][0] < mtime:
+            latest[(station, period)] = (mtime, path)
+    placed: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
+    for (station, period), (_, path) in latest.items():
+        for row in _placements(openpyxl.load_workbook(path, read_only=True)):
+            if _valid(row, period):
+                when = row["就业日期"]
+                when = when.date() if isinstance(when, datetime) else when
+                placed[str(row["身份证号码"]).upper()].append((when, station, str(row["人员类别"])))
+    ytd = {p for p, xs in placed.items() if any(date(2024, 1, 1) <= d <= AS_OF for d, _, _ in xs)}
+    jh_disabled = {
+        p for p, xs in placed.items() if any(s == "JH" and "残疾" in c and d <= AS_OF for d, s, c in xs)
+    }
+    jh_disabled_2023_04 = {
+        p for p, xs in placed.items() if any(s == "JH" and "残疾" in c and d <= date(2023, 4, 30) for d, s, c in xs)
+    }
+    nf = {p for p, xs in placed.items() if any(s == "NF" and date(2024, 1, 1) <= d <= AS_OF for d, s, _ in xs)}
+    return {
+        "F01": len(ytd),
+        "JH_disabled": len(jh_disabled),
+        "JH_disabled_2023_04": len(jh_disabled_2023_04),
+        "NF": len(nf),
+        "ids": set(placed),
+    }
+
+
+# ------------------------------------------------------------------ the run
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    from prefect.testing.utilities import prefect_test_harness
+
+    from doorstep.demo import generate_demo_returns
+    from flows.nightly import nightly
+
+    home = tmp_path_factory.mktemp("e2e") / "home"
+    generate_demo_returns(home / "inbox")
+    old = os.environ.get("DOORSTEP_PSEUDONYM_KEY")
+    os.environ["DOORSTEP_PSEUDONYM_KEY"] = KEY
+    try:
+        with prefect_test_harness(server_startup_timeout=180):
+            first = nightly(as_of=AS_OF, home=str(home), return_state=True)
+            second = nightly(as_of=AS_OF, home=str(home), return_state=True)
+    finally:
+        if old is None:
+            os.environ.pop("DOORSTEP_PSEUDONYM_KEY", None)
+        else:
+            os.environ["DOORSTEP_PSEUDONYM_KEY"] = old
+    return home, first, second
+
+
+def _figure(rows: list[dict], figure: str, measure: str, station: str | None = None, category: str | None = None):
+    found = [
+        r for r in rows
+        if r["figure"] == figure and r["measure"] == measure and r["station"] == station and r["category"] == category
+    ]
+    assert len(found) == 1, (figure, measure, station, category, found)
+    return found[0]
+
+
+def _figures(home: Path, as_of: date = AS_OF) -> list[dict]:
+    from doorstep.pipeline import figure_rows
+    from doorstep.settings import Settings
+
+    return figure_rows(Settings(home=home), as_of, None)
+
+
+def test_flow_completes_with_quarantines(demo_run):
+    _, first, _ = demo_run
+    assert first.is_completed()
+    assert first.message.startswith("completed, with quarantines")
+
+
+def test_figures_reproduce_the_article(demo_run):
+    home, _, _ = demo_run
+    rows = _figures(home)
+    f01 = _figure(rows, "F01", "persons", category=None)
+    assert 185 <= f01["value"] <= 199
+    assert f01["text"] == "近200名"
+    jh = _figure(rows, "F04", "disabled_persons", station="JH")
+    assert jh["value"] == 23
+    nf = _figure(rows, "F03", "persons_own", station="NF")
+    assert 11 <= nf["value"] <= 19
+    xn = [r for r in rows if r["figure"] == "F05" and r["station"] == "XN" and r["measure"] == "employed_after"
+          and r["category"] and "穿戴甲" in r["category"]]
+    assert xn and 31 <= xn[0]["value"] <= 39 and xn[0]["text"] == "30余人"
+    wh = [r for r in rows if r["figure"] == "F06" and r["station"] == "WH" and r["measure"] == "jobs"
+          and r["category"] and "财八斗" in r["category"]]
+    assert wh and 11 <= wh[0]["value"] <= 19
+
+
+def test_figures_agree_with_an_independent_count_of_the_workbooks(demo_run):
+    home, _, _ = demo_run
+    expected = oracle(home / "inbox")
+    rows = _figures(home)
+    older = _figures(home, date(2023, 4, 30))
+    got = {
+        "F01": _figure(rows, "F01", "persons")["value"],
+        "JH_disabled": _figure(rows, "F04", "disabled_persons", station="JH")["value"],
+        "JH_disabled_2023_04": _figure(older, "F04", "disabled_persons", station="JH")["value"],
+        "NF": _figure(rows, "F03", "persons_own", station="NF")["value"],
+    }
+    differences = {k: (got[k], expected[k]) for k in got if got[k] != expected[k]}
+    assert not differences, f"pipeline vs independent count: {differences}"
+
+
+def test_second_run_on_the_same_inbox_changes_nothing(demo_run):
+    home, first, second = demo_run
+    assert second.is_completed()
+    summary = second.result()
+    assert summary.load.returns_read == 0
+    con = duckdb.connect(str(home / "private" / "doorstep_private.duckdb"), read_only=True)
+    try:
+        returns = con.sql("select count(*), count(distinct return_id) from raw.returns").fetchone()
+    finally:
+        con.close()
+    assert returns[0] == returns[1] == first.result().load.returns_read
+
+
+def test_bulletin_pdf_has_the_headline_and_embedded_cjk_font(demo_run):
+    home, _, _ = demo_run
+    pdf = home / "bulletins" / f"{AS_OF.isoformat()}.pdf"
+    reader = PdfReader(pdf)
+    text = "".join(page.extract_text() for page in reader.pages)
+    compact = re.sub(r"\s+", "", text)
+    assert "截至5月底，各服务站已兜底帮扶全区近200名" in compact
+    for station in ("星化", "文化", "西凤", "江化", "幸南", "纳福"):
+        assert station in compact
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            for desc in font.get("/DescendantFonts", [font]):
+                descriptor = desc.get_object().get("/FontDescriptor")
+                if descriptor is not None:
+                    descriptor = descriptor.get_object()
+                    assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+                    fonts.add(str(descriptor["/FontName"]))
+    assert any("NotoSansCJK" in f for f in fonts), fonts
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+
+
+def test_no_personal_data_in_analyst_db_bulletin_or_gx(demo_run):
+    home, _, _ = demo_run
+    ids = oracle(home / "inbox")["ids"]
+    assert ids
+    con = duckdb.connect(str(home / "doorstep.duckdb"), read_only=True)
+    try:
+        columns = con.sql(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR'"
+        ).fetchall()
+        values: set[str] = set()
+        for schema, table, column in columns:
+            values.update(
+                str(v[0]) for v in con.sql(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
+            )
+    finally:
+        con.close()
+    blob = "\n".join(values)
+    assert not [i for i in ids if i in blob]
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", blob)
+    pdf_text = "".join(p.extract_text() for p in PdfReader(home / "bulletins" / f"{AS_OF.isoformat()}.pdf").pages)
+    assert not [i for i in ids if i in pdf_text]
+    for path in (home / "gx").rglob("*"):
+        if path.is_file():
+            content = path.read_bytes().decode("utf-8", errors="ignore")
+            assert not [i for i in ids if i in content], path

@@ -1,0 +1,7 @@
+-- Open quarantined rows of the as-of year by reason.
+select
+    reason_code,
+    message_zh,
+    rows
+from marts.quarantine_by_reason
+order by rows desc, reason_code
