@@ -128,26 +128,38 @@ def figures(f01: int = 192) -> list[dict[str, Any]]:
 
 
 def returns_register() -> list[dict[str, Any]]:
-    statuses = {"XH": "按时", "WH": "逾期", "XF": "重报", "JH": "按时", "XN": "缺报", "NF": "按时"}
+    """Every delivery of every station-month, Jan–May 2024, as marts.returns_register has them.
+
+    January to April all on time. May: XH, JH, NF on time; WH late; XF on time and then
+    resubmitted (two deliveries, the second current); XN missing.
+    """
     register = []
-    for month in range(1, 6):
+
+    def delivery(code: str, month: int, status: str, day: int | None, current: bool) -> None:
+        missing = status == "缺报"
+        register.append(
+            {
+                "station_code": code,
+                "period": f"2024-{month:02d}",
+                "status": status,
+                "file_name": None if missing else f"{code}_2024-{month:02d}.xlsx",
+                "received_at": None if day is None else datetime(2024, month + 1, day, 9, 30),
+                "rows_received": None if missing else 31 + month,
+                "rows_accepted": None if missing else 30 + month,
+                "rows_quarantined": None if missing else 1,
+                "is_current": current,
+            }
+        )
+
+    for month in range(1, 5):
         for code, *_ in STATIONS:
-            status = statuses[code] if month == 5 else "按时"
-            missing = status == "缺报"
-            register.append(
-                {
-                    "station_code": code,
-                    "period": f"2024-{month:02d}",
-                    "status": status,
-                    "file_name": None if missing else f"{code}_2024{month:02d}.xlsx",
-                    # a month's return is due by the 10th of the next month
-                    "received_at": None
-                    if missing
-                    else datetime(2024, month + 1, 16 if status == "逾期" else 6, 9, 30),
-                    "rows_accepted": 0 if missing else 30 + month,
-                    "rows_quarantined": 0 if missing else (3 if code == "XF" else 1),
-                }
-            )
+            delivery(code, month, "按时", 3, True)
+    for code in ("XH", "JH", "NF"):
+        delivery(code, 5, "按时", 3, True)
+    delivery("WH", 5, "逾期", 16, True)
+    delivery("XF", 5, "按时", 4, False)
+    delivery("XF", 5, "重报", 9, True)
+    delivery("XN", 5, "缺报", None, False)
     return register
 
 

@@ -103,8 +103,13 @@ def test_category_note_says_categories_may_sum_to_more(text: str) -> None:
 
 
 def test_data_quality_section_summarises_the_register(text: str) -> None:
-    # May 2024 in the fixture: XH, JH, NF on time; WH late; XF resubmitted; XN missing
-    assert "应报报表6份，其中按时3份、逾期1份、重报1份、缺报1份、退回0份" in text
+    # May 2024 in the fixture: XH, JH, NF on time; WH late; XF on time then resubmitted;
+    # XN missing. January to April: six stations on time each month.
+    assert "本期（2024年5月）应报报表6份，收到报送6次（按时4次、逾期1次、重报1次），缺报1份" in text
+    assert "本年1至5月累计应报报表30份，收到报送30次（按时28次、逾期1次、重报1次），缺报1份" in text
+    # the register table: XF's two deliveries, the resubmission current
+    assert "西凤社区家门口就业服务站按时2024-06-0435" in text
+    assert "西凤社区家门口就业服务站重报2024-06-09351是" in text
     assert "身份证号码被Excel当作数字保存，末几位已丢失，无法恢复3" in text
     assert "西凤社区家门口就业服务站重报4月报表" in text  # the revision's cause
 
