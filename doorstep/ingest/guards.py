@@ -15,7 +15,6 @@ from doorstep.settings import Settings
 
 # A cell with content: `<c r="AB12" …>` (self-closing `<c …/>` cells are style only).
 _CELL = re.compile(rb' r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
-_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}\d{1,7}:)?([A-Z]{1,3})(\d{1,7})"')
 _CHUNK = 1 << 20
 
 
@@ -42,14 +41,6 @@ def zip_problem(zf: zipfile.ZipFile, compressed_size: int, settings: Settings) -
     return None
 
 
-def declared_extent(zf: zipfile.ZipFile, member: str) -> Extent | None:
-    """The `<dimension>` Excel writes at the top of a sheet; it may count style-only cells."""
-    with zf.open(member) as fh:
-        head = fh.read(4096)
-    m = _DIMENSION.search(head)
-    return Extent(int(m.group(2)), column_number(m.group(1))) if m else None
-
-
 def scanned_extent(zf: zipfile.ZipFile, member: str) -> Extent:
     """Last row and column holding a value, read in chunks so a huge sheet is never in memory."""
     rows = 0
@@ -74,11 +65,9 @@ def scanned_extent(zf: zipfile.ZipFile, member: str) -> Extent:
     return Extent(rows, max((column_number(c) for c in letters), default=0))
 
 
-def sheet_extent(zf: zipfile.ZipFile, member: str, settings: Settings) -> Extent:
-    """The declared extent when it is within limits, else the extent of the cells with values."""
-    declared = declared_extent(zf, member)
-    if declared is not None and too_large(declared, settings) is None:
-        return declared
+def sheet_extent(zf: zipfile.ZipFile, member: str) -> Extent:
+    """The extent calamine will allocate. `<dimension>` is not trusted: it counts style-only
+    cells (false alarms) and writers can leave it wrong (a crash on a far-away cell)."""
     return scanned_extent(zf, member)
 
 

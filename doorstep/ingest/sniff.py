@@ -27,6 +27,6 @@ def sniff(data: bytes, file_name: str) -> Kind:
         return Kind.ZIP
     if data.startswith(OLE_MAGIC):
         return Kind.ENCRYPTED if ENCRYPTED_STREAM in data else Kind.XLS
-    if file_name.lower().endswith((".csv", ".txt")) and b"\x00" not in data[:4096]:
+    if file_name.lower().endswith(".csv") and b"\x00" not in data[:4096]:
         return Kind.CSV
     return Kind.OTHER

@@ -168,7 +168,7 @@ def open_workbook(data: bytes, settings: Settings) -> Workbook:
             raise WorkbookProblem("FILE_TOO_LARGE", problem)
         try:
             for member in worksheet_members(zf):
-                if (problem := too_large(sheet_extent(zf, member, settings), settings)) is not None:
+                if (problem := too_large(sheet_extent(zf, member), settings)) is not None:
                     raise WorkbookProblem("FILE_TOO_LARGE", problem)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise WorkbookProblem("FILE_CORRUPT", "工作表数据损坏") from exc

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_cell_to_rowcol
 from stdnum.cn import ric
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from doorstep.ingest import ParsedReturn, read_return
 from doorstep.reference import load_reference
