@@ -1,0 +1,233 @@
+"""The feedback workbook a station clerk gets back for one return (xlsxwriter).
+
+Two sheets: 概况 (what we received and what happened to it, plus file- and sheet-level
+problems) and 问题明细 (one line per problem, with the Excel row, the column, what is
+wrong and how to fix it, in the words of reasons.csv). Persons are identified for the
+clerk by masked values only (`张*`, `320706********123X`).
+
+Text that starts with `=`, `+`, `-`, `@`, tab or CR (a station once typed
+`=HYPERLINK(...)` as a name) must never become a live formula in Excel or WPS. Such
+text is written (1) with `write_string`, so the cell is a string cell and not a
+formula, (2) with a visible leading `'`, so it stays inert when the clerk copies it
+to another sheet or saves the workbook as CSV, and (3) with the cell's quotePrefix
+attribute, so it stays text when the clerk presses F2 and Enter on it. The workbook is
+also opened with `strings_to_formulas/numbers/urls` off, so no other string is ever
+reinterpreted.
+
+The bytes are deterministic: the document properties are fixed (created = the time
+the return was received) and xlsxwriter writes its zip entries with a fixed date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+
+from doorstep.reference import Reference
+from transforms.pseudonym import mask_id, mask_name
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FIXED_CREATED = datetime(2000, 1, 1)
+
+SUMMARY_SHEET = "概况"
+DETAIL_SHEET = "问题明细"
+DETAIL_HEADERS = ["工作表", "行号", "列", "问题", "如何修改", "处理结果", "姓名", "身份证号码"]
+SEVERITY_OUTCOME = {"error": "本行未入库", "warning": "本行已入库（仅提示）", "info": "无需处理"}
+
+
+def safe_text(value: object) -> str:
+    """The text to write: a leading `'` for anything a spreadsheet could run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def identity_rows(typed_by_sheet: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """`sheet, row_number, name, id_number` from typed frames, for the clerk's lookup.
+
+    Placements identify a person by name and ID; households by the head's name and ID.
+    Other sheets carry no person. `return_id` is kept when present.
+    """
+    sources = {
+        "placements": ("name", "id_number", "id_raw"),
+        "households": ("head_name", "head_id_number", "head_id_raw"),
+    }
+    frames = []
+    for sheet, frame in typed_by_sheet.items():
+        if sheet not in sources or frame.height == 0:
+            continue
+        name, id_number, id_raw = sources[sheet]
+        ids = [c for c in (id_number, id_raw) if c in frame.columns]
+        frames.append(
+            frame.select(
+                pl.lit(sheet).alias("sheet"),
+                pl.col("row_number").cast(pl.Int64),
+                (pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)).alias("name"),
+                (pl.coalesce(ids) if ids else pl.lit(None, dtype=pl.String)).alias("id_number"),
+            )
+        )
+    if not frames:
+        return pl.DataFrame(schema={"sheet": pl.String, "row_number": pl.Int64, "name": pl.String, "id_number": pl.String})
+    return pl.concat(frames)
+
+
+def _period_zh(period: str | None) -> str:
+    if not period or len(period) != 7:
+        return period or "（未能识别）"
+    return f"{int(period[:4])}年{int(period[5:])}月"
+
+
+def _station_zh(code: str | None, ref: Reference) -> str:
+    if code is None:
+        return "（未能识别）"
+    station = ref.stations.get(code)
+    return f"{station.name}（{code}）" if station else code
+
+
+def _sheet_zh(sheet: str | None, ref: Reference) -> str:
+    if sheet is None:
+        return "（整个文件）"
+    return str(ref.sheets.get(sheet, {}).get("label", sheet))
+
+
+def _problems(issues: pl.DataFrame, typed_rows: pl.DataFrame | None, ref: Reference) -> list[dict[str, Any]]:
+    """Issues in the clerk's reading order, with messages and masked identities."""
+    sheet_order = {sheet: i for i, sheet in enumerate(ref.sheets)}
+    people: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    if typed_rows is not None:
+        for row in typed_rows.iter_rows(named=True):
+            people[(row["sheet"], row["row_number"])] = (row.get("name"), row.get("id_number"))
+    out = []
+    for issue in issues.iter_rows(named=True):
+        reason = ref.reasons[issue["reason_code"]]
+        name, id_number = people.get((issue.get("sheet"), issue.get("row_number")), (None, None))
+        detail = issue.get("detail") or ""
+        out.append(
+            {
+                "order": (
+                    sheet_order.get(issue.get("sheet"), -1),
+                    issue.get("row_number") or 0,
+                    issue.get("column_name") or "",
+                    issue["reason_code"],
+                ),
+                "sheet": issue.get("sheet"),
+                "row_number": issue.get("row_number"),
+                "column_name": issue.get("column_name") or "",
+                "message": reason.message_zh + (f"（{detail}）" if detail else ""),
+                "fix": reason.fix_zh,
+                "outcome": SEVERITY_OUTCOME.get(reason.severity, ""),
+                "level": reason.level,
+                "name": mask_name(name) or "",
+                "id_number": mask_id(id_number) or "",
+            }
+        )
+    return sorted(out, key=lambda p: p["order"])
+
+
+class _Writer:
+    """Every cell goes through `text` or `number`: no formula can be written by accident."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.plain = book.add_format({"text_wrap": True, "valign": "top"})
+        self.guarded = book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
+        self.bold = book.add_format({"bold": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
+
+    def text(self, sheet: Any, row: int, col: int, value: object, bold: bool = False) -> None:
+        text = safe_text(value)
+        guarded = text != ("" if value is None else str(value))
+        sheet.write_string(row, col, text, self.bold if bold else self.guarded if guarded else self.plain)
+
+    def number(self, sheet: Any, row: int, col: int, value: int | None) -> None:
+        if value is None:
+            sheet.write_blank(row, col, None, self.plain)
+        else:
+            sheet.write_number(row, col, value, self.plain)
+
+
+def write_feedback(
+    path: Path,
+    return_info: Mapping[str, Any],
+    issues: pl.DataFrame,
+    typed_rows: pl.DataFrame | None,
+    ref: Reference,
+) -> Path:
+    """Write the feedback workbook for one return and return its path.
+
+    `return_info`: `station_code, period ('YYYY-MM'), file_name, received_at (datetime),
+    rows_received, rows_accepted, rows_quarantined, held_back` (a `Decision.returns` row
+    plus the manifest fields). `issues`: this return's issues (`sheet, row_number,
+    column_name, reason_code, detail`; row_number null for file/sheet-level problems).
+    `typed_rows`: `identity_rows(...)` of this return, or None when nothing was parsed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    problems = _problems(issues, typed_rows, ref)
+    received_at = return_info.get("received_at")
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    book.set_properties(
+        {
+            "title": "家门口就业服务站月报反馈",
+            "author": "海州区人社局",
+            "created": received_at if isinstance(received_at, datetime) else FIXED_CREATED,
+        }
+    )
+    out = _Writer(book)
+
+    summary = book.add_worksheet(SUMMARY_SHEET)
+    summary.set_column(0, 0, 22)
+    summary.set_column(1, 1, 60)
+    summary.set_column(2, 2, 50)
+    held = bool(return_info.get("held_back"))
+    lines: list[tuple[str, object]] = [
+        ("服务站", _station_zh(return_info.get("station_code"), ref)),
+        ("报告期", _period_zh(return_info.get("period"))),
+        ("文件名", return_info.get("file_name", "")),
+        ("接收时间", received_at.strftime("%Y-%m-%d %H:%M") if isinstance(received_at, datetime) else ""),
+        ("收到数据行数", return_info.get("rows_received")),
+        ("可入库行数", return_info.get("rows_accepted")),
+        ("有错误未入库行数", return_info.get("rows_quarantined")),
+        ("整份报表暂不入库", "是（问题行比例过高，请修改后重新报送整份报表）" if held else "否"),
+        ("问题条数", len(problems)),
+    ]
+    for row, (label, value) in enumerate(lines):
+        out.text(summary, row, 0, label, bold=True)
+        if isinstance(value, int) or value is None:
+            out.number(summary, row, 1, value)
+        else:
+            out.text(summary, row, 1, value)
+
+    general = [p for p in problems if p["row_number"] is None]
+    row = len(lines) + 1
+    out.text(summary, row, 0, "文件及工作表问题", bold=True)
+    out.text(summary, row, 1, "问题", bold=True)
+    out.text(summary, row, 2, "如何修改", bold=True)
+    if not general:
+        out.text(summary, row + 1, 0, "无")
+    for i, problem in enumerate(general, start=row + 1):
+        out.text(summary, i, 0, _sheet_zh(problem["sheet"], ref) + (f"：{problem['column_name']}" if problem["column_name"] else ""))
+        out.text(summary, i, 1, problem["message"])
+        out.text(summary, i, 2, problem["fix"])
+
+    detail = book.add_worksheet(DETAIL_SHEET)
+    for col, (header, width) in enumerate(zip(DETAIL_HEADERS, (14, 8, 16, 48, 44, 20, 10, 22), strict=True)):
+        detail.set_column(col, col, width)
+        out.text(detail, 0, col, header, bold=True)
+    detail.freeze_panes(1, 0)
+    for i, problem in enumerate(problems, start=1):
+        out.text(detail, i, 0, _sheet_zh(problem["sheet"], ref))
+        out.number(detail, i, 1, problem["row_number"])
+        out.text(detail, i, 2, problem["column_name"])
+        out.text(detail, i, 3, problem["message"])
+        out.text(detail, i, 4, problem["fix"])
+        out.text(detail, i, 5, "整份文件" if problem["row_number"] is None else problem["outcome"])
+        out.text(detail, i, 6, problem["name"])
+        out.text(detail, i, 7, problem["id_number"])
+    detail.autofilter(0, 0, max(len(problems), 1), len(DETAIL_HEADERS) - 1)
+    book.close()
+    return path
