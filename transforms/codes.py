@@ -84,11 +84,6 @@ def lookup_code(text: str | None, codes: Mapping[str, Code]) -> str | None:
     return None
 
 
-def label_of(code: str | None, codes: Mapping[str, Code]) -> str | None:
-    """The label of a code, None for None."""
-    return codes[code].label if code is not None else None
-
-
 def split_categories(text: str | None) -> list[str]:
     """Split a multi-valued cell on 、 , ， ; ； / and spaces (not inside brackets).
 
