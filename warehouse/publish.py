@@ -10,18 +10,22 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from doorstep.reference import load_reference
 from warehouse.db import EVERYTHING_KNOWN, run_sql_file
-from warehouse.figures import compute_figures, data_version
+from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version
 
 log = logging.getLogger(__name__)
+
+# Fills the narrative `text` of Contract 5 rows (doorstep.bulletin.narrative.fill_texts).
+FigureText = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
 MARTS_DIR = Path(__file__).parent / "marts"
 
@@ -108,6 +112,7 @@ def build_analyst_file(
     known_at: datetime | None = None,
     targets: Mapping[str, Any] | None = None,
     on_time_day: int = 5,
+    figure_text: FigureText | None = None,
 ) -> str:
     """Write every mart into a new DuckDB file `target`; returns the data version."""
     if targets is None:
@@ -119,6 +124,8 @@ def build_analyst_file(
         )
         version = data_version(con, known_at)
         figures = compute_figures(con, as_of, known_at, targets, on_time_day=on_time_day)
+        if figure_text is not None:
+            figures = pl.DataFrame(figure_text(figures.to_dicts()), schema=FIGURE_SCHEMA)
         params = {
             "as_of": as_of,
             "known_at": known_at or EVERYTHING_KNOWN,
@@ -144,6 +151,7 @@ def publish_analyst_db(
     known_at: datetime | None = None,
     targets: Mapping[str, Any] | None = None,
     on_time_day: int = 5,
+    figure_text: FigureText | None = None,
 ) -> str:
     """Build the analyst DB for `as_of` (as known at `known_at`) and swap it in.
 
@@ -158,7 +166,13 @@ def publish_analyst_db(
     tmp_wal = tmp.with_name(tmp.name + ".wal")
     try:
         version = build_analyst_file(
-            private_db, tmp, as_of=as_of, known_at=known_at, targets=targets, on_time_day=on_time_day
+            private_db,
+            tmp,
+            as_of=as_of,
+            known_at=known_at,
+            targets=targets,
+            on_time_day=on_time_day,
+            figure_text=figure_text,
         )
         if tmp_wal.exists():
             # Checkpoint and detach should have folded it in; a WAL that survives would
