@@ -2,7 +2,8 @@
 
 GX must never hold a name, ID number, certificate number or phone: its validation
 results and Data Docs are files on disk that nobody treats as personal data. So the
-rules that need those values are evaluated here, with python-stdnum, into
+rules that need those values are evaluated here (`transforms.idnumbers`, which uses
+python-stdnum), into
 non-personal outcome columns (`id_check = 'ID_BAD_CHECKSUM'`, `id_gender = '女'`,
 `id_repeat = True`, ...), and the suites check those columns. Everything else (dates,
 counts, codes, credit codes of businesses) is handed to GX as it is.
@@ -14,12 +15,12 @@ runner maps GX's unexpected rows back to `return_id` and `row_number`.
 from __future__ import annotations
 
 import re
-import unicodedata
-from datetime import date
 from typing import Final
 
 import polars as pl
-from stdnum.cn import ric
+
+from transforms.idnumbers import check_id, normalize_id, parse_disability_cert
+from transforms.idnumbers import gender_from_id as _gender_from_id
 
 ROW_KEY: Final = "_row_key"
 
@@ -28,56 +29,36 @@ ID_OK: Final = "ok"
 ID_ABSENT: Final = "absent"  # nothing written: REQUIRED_MISSING
 ID_UNREADABLE: Final = "unreadable"  # written but the parser could not read it; it has said why
 
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0518-?\d{7,8})$")
-_CERT = re.compile(r"^(\d{17}[\dX])([1-7])([1-4])$")
+_PHONE = re.compile(r"^(1[3-9][0-9]{9}|0518-?[0-9]{7,8})$")
 
 
 def _normalise(value: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper()
+    return normalize_id(value)
 
 
 def id_outcome(id_number: str | None, id_raw: str | None = None) -> str:
     """One outcome per ID: 'ok', 'absent', 'unreadable' or an ID_* reason code.
 
-    The check digit is tested before the birth date: a typo anywhere makes the check
-    digit wrong, and "check the number against the card" is the useful advice then.
+    The rule itself is `transforms.idnumbers.check_id` (stdnum), shared with the parser.
     """
     if id_number is None or not id_number.strip():
         return ID_UNREADABLE if id_raw is not None and id_raw.strip() else ID_ABSENT
-    number = _normalise(id_number)
-    if len(number) != 18:
-        return "ID_BAD_LENGTH"
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
-        return "ID_BAD_CHECKSUM"
-    if ric.calc_check_digit(number) != number[17]:
-        return "ID_BAD_CHECKSUM"
-    try:
-        born = ric.get_birth_date(number)
-    except Exception:  # stdnum raises InvalidComponent for 19990230 and the like
-        return "ID_BAD_BIRTHDATE"
-    if born > date.today():
-        return "ID_BAD_BIRTHDATE"
-    return ID_OK
+    return check_id(id_number) or ID_OK
 
 
 def gender_from_id(id_number: str | None) -> str | None:
-    """'男' when the 17th digit is odd, '女' when even; None when the ID is not usable."""
+    """'男'/'女' from the 17th digit of a valid ID; None when the ID is not valid."""
     if id_outcome(id_number) != ID_OK:
         return None
-    assert id_number is not None
-    return "男" if int(_normalise(id_number)[16]) % 2 else "女"
+    return _gender_from_id(id_number)
 
 
 def cert_outcome(cert: str | None, id_number: str | None, disabled: bool) -> str | None:
     """'ok', 'missing', 'bad_format', or None when no certificate is needed nor given."""
     if cert is None or not cert.strip():
         return "missing" if disabled else None
-    match = _CERT.match(_normalise(cert))
-    if match is None:
-        return "bad_format"
-    if id_number and match.group(1) != _normalise(id_number):
-        return "bad_format"
-    return "ok"
+    _, _, ok = parse_disability_cert(cert, id_number)
+    return "ok" if ok else "bad_format"
 
 
 def phone_ok(phone: str | None) -> bool | None:
@@ -132,6 +113,11 @@ def placements_frame(typed: pl.DataFrame) -> pl.DataFrame:
     certs = typed.select(
         _column(typed, "disability_cert", pl.String()), _column(typed, "id_number", pl.String())
     ).rows()
+    # The parser sets cert_ok false where Excel stored the certificate as a number and
+    # lost its type and grade digits, which can still look like 20 digits here.
+    parser_says_bad = (
+        (~typed["cert_ok"]).fill_null(False).to_list() if "cert_ok" in typed.columns else [False] * typed.height
+    )
     return typed.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
         _present(typed, "name"),
@@ -147,7 +133,10 @@ def placements_frame(typed: pl.DataFrame) -> pl.DataFrame:
         _id_repeat(typed, "id_number", outcome),
         pl.Series(
             "cert_check",
-            [cert_outcome(c, i, d) for (c, i), d in zip(certs, disabled, strict=True)],
+            [
+                "bad_format" if bad and cert else cert_outcome(cert, id_number, d)
+                for (cert, id_number), d, bad in zip(certs, disabled, parser_says_bad, strict=True)
+            ],
             dtype=pl.String(),
         ),
         _map(typed, phone_ok, ["phone"], "phone_ok", pl.Boolean()),

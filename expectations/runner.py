@@ -183,4 +183,7 @@ def merge_issues(parse_issues: pl.DataFrame, gx_issues: pl.DataFrame) -> pl.Data
         parse_cells, on=["return_id", "sheet", "row_number", "column_name"], how="semi"
     )
     checked = checked.join(already, on=list(ISSUE_SCHEMA), how="anti", nulls_equal=True)
-    return pl.concat([parse, checked]).unique(maintain_order=True)
+    # The same finding from both sides (the parser also reports blank required cells):
+    # keep the parser's line, whose detail may say more.
+    cell = ["return_id", "sheet", "row_number", "column_name", "reason_code"]
+    return pl.concat([parse, checked]).unique(subset=cell, keep="first", maintain_order=True)
