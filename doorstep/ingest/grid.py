@@ -95,6 +95,8 @@ def row_kind(row: Row, markers: Markers | None = None) -> str:
     first = first_filled(row)
     if first is None:
         return "blank"
+    if first.isascii():
+        return "data"  # every marker word is Chinese; seq numbers and IDs need no normalising
     markers = markers or load_markers()
     text = normalize_text(first).replace(" ", "")
     if any(word in text for word in markers.sign_off):
@@ -156,46 +158,67 @@ def _extra_keys(mapping: HeaderMap) -> dict[int, str]:
     return keys
 
 
+def data_row_indices(grid: Grid, header_index: int) -> list[int]:
+    """Rows below the header that hold data: blank and totals rows skipped, and the table
+    ends at a sign-off or footnote row."""
+    markers = load_markers()
+    indices: list[int] = []
+    for i in range(header_index + 1, grid.height):
+        kind = row_kind(grid.rows[i], markers)
+        if kind == "end":
+            break
+        if kind == "data":
+            indices.append(i)
+    return indices
+
+
+def _column(grid: Grid, indices: list[int], j: int) -> list[str | None]:
+    rows = grid.rows
+    return [cell_text(rows[i][j]) if j < len(rows[i]) else None for i in indices]
+
+
 def build_rows(
     sheet: str, grid: Grid, header_index: int, mapping: HeaderMap, ref: HeaderReference
 ) -> pl.DataFrame:
-    """Data rows below the header: blank and totals rows skipped, stop at sign-off/footnote."""
+    """The raw frame: one row per data row, columns filled column by column."""
     schema = frame_schema(sheet, ref)
     fields = sheet_fields(sheet, ref)
-    flags = [f for f in FLAG_FIELDS if f in fields]
-    columns: dict[str, list[Any]] = {name: [] for name in schema}
-    extra_keys = _extra_keys(mapping)
-    known = set(mapping.fields) | set(mapping.unknown)
-    markers = load_markers()
-    for i in range(header_index + 1, grid.height):
-        row = grid.rows[i]
-        kind = row_kind(row, markers)
-        if kind == "end":
-            break
-        if kind != "data":
+    indices = data_row_indices(grid, header_index)
+    columns: dict[str, list[Any]] = {name: [None] * len(indices) for name in fields}
+    for j, name in mapping.fields.items():
+        columns[name] = _column(grid, indices, j)
+    j_of = {f: j for j, f in mapping.fields.items()}
+    for name in FLAG_FIELDS:
+        if name not in fields:
             continue
-        values: dict[str, str | None] = dict.fromkeys(fields)
-        row_flags = dict.fromkeys(flags, False)
-        for j, name in mapping.fields.items():
-            if j < len(row):
-                values[name] = cell_text(row[j])
-                if name in row_flags and values[name] is not None:
-                    row_flags[name] = grid.number_flag(i, j)
-        extra: dict[str, str] = {}
-        for j, key in extra_keys.items():
-            if j < len(row) and (text := cell_text(row[j])) is not None:
-                extra[key] = text
-        for j, cell in enumerate(row):
-            # Data under no header at all is still what the station sent: keep it raw.
-            if j not in known and (text := cell_text(cell)) is not None:
-                extra[f"(无表头列{j + 1})"] = text
-        for name in fields:
-            columns[name].append(values[name])
-        for name in flags:
-            columns[f"{name}_was_number"].append(row_flags[name])
-        columns["row_number"].append(grid.first_row + i)
-        columns["extra"].append(json.dumps(extra, ensure_ascii=False) if extra else None)
+        if name in j_of and grid.was_number is not None:
+            j = j_of[name]
+            values = columns[name]
+            columns[f"{name}_was_number"] = [
+                v is not None and grid.number_flag(i, j)
+                for v, i in zip(values, indices, strict=True)
+            ]
+        else:
+            columns[f"{name}_was_number"] = [False] * len(indices)
+    columns["row_number"] = [grid.first_row + i for i in indices]
+    columns["extra"] = _extra_column(grid, indices, mapping)
     return pl.DataFrame(columns, schema=schema)
+
+
+def _extra_column(grid: Grid, indices: list[int], mapping: HeaderMap) -> list[str | None]:
+    """JSON of the cells under unknown headers, and of data under no header at all."""
+    known = set(mapping.fields) | set(mapping.unknown)
+    keys = _extra_keys(mapping)
+    # Data under no header is still what the station sent: keep it raw too.
+    keys.update({j: f"(无表头列{j + 1})" for j in range(grid.width) if j not in known})
+    if not keys:
+        return [None] * len(indices)
+    extra_columns = {key: _column(grid, indices, j) for j, key in sorted(keys.items())}
+    out: list[str | None] = []
+    for n in range(len(indices)):
+        extra = {key: values[n] for key, values in extra_columns.items() if values[n] is not None}
+        out.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+    return out
 
 
 def sheet_frame(

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from doorstep.settings import Settings
 
 # A cell with content: `<c r="AB12" …>` (self-closing `<c …/>` cells are style only).
-_CELL = re.compile(rb' r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
+_VALUE_CELL = re.compile(rb' r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
+_ROW = re.compile(rb'<row r="(\d{1,7})"')
+# Cell references past column Z; single-letter ones are bounded by 26 without a look.
+_WIDE_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_ANY_CELL = re.compile(rb"<c[ >]")
 _CHUNK = 1 << 20
 
 
@@ -41,34 +46,54 @@ def zip_problem(zf: zipfile.ZipFile, compressed_size: int, settings: Settings) -
     return None
 
 
-def scanned_extent(zf: zipfile.ZipFile, member: str) -> Extent:
-    """Last row and column holding a value, read in chunks so a huge sheet is never in memory."""
-    rows = 0
-    letters: set[bytes] = set()
+def _complete_parts(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """The sheet XML in ~1 MB parts that each end before a `<`, so no tag is cut in two."""
     tail = b""
     with zf.open(member) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
+        while chunk := fh.read(_CHUNK):
             buf = tail + chunk
-            # Only complete tags are scanned; the part from the last `<` waits for the next chunk.
-            cut = buf.rfind(b"<") if chunk else len(buf)
-            if cut <= 0 and chunk:
+            cut = buf.rfind(b"<")
+            if cut <= 0:
                 tail = buf
                 continue
-            found = _CELL.findall(buf, 0, cut)
-            if found:
-                letters.update(col for col, _ in found)
-                rows = max(rows, max(int(row) for _, row in found))
+            yield buf[:cut]
             tail = buf[cut:]
-            if not chunk:
-                break
-    return Extent(rows, max((column_number(c) for c in letters), default=0))
+    if tail:
+        yield tail
 
 
-def sheet_extent(zf: zipfile.ZipFile, member: str) -> Extent:
-    """The extent calamine will allocate. `<dimension>` is not trusted: it counts style-only
-    cells (false alarms) and writers can leave it wrong (a crash on a far-away cell)."""
-    return scanned_extent(zf, member)
+def outer_extent(zf: zipfile.ZipFile, member: str) -> Extent:
+    """Last row element and last cell reference, style-only ones included: an upper bound."""
+    rows = columns = 0
+    wide: set[bytes] = set()
+    for part in _complete_parts(zf, member):
+        rows = max(rows, max(map(int, _ROW.findall(part)), default=0))
+        wide.update(_WIDE_CELL_COLUMN.findall(part))
+        if not columns and _ANY_CELL.search(part):
+            columns = 26
+    return Extent(rows, max([columns, *map(column_number, wide)]))
+
+
+def value_extent(zf: zipfile.ZipFile, member: str) -> Extent:
+    """Last row and column of the cells that hold a value: what calamine allocates."""
+    rows = 0
+    letters: set[bytes] = set()
+    for part in _complete_parts(zf, member):
+        found = _VALUE_CELL.findall(part)
+        if found:
+            letters.update(col for col, _ in found)
+            rows = max(rows, max(int(row) for _, row in found))
+    return Extent(rows, max(map(column_number, letters), default=0))
+
+
+def sheet_extent(zf: zipfile.ZipFile, member: str, settings: Settings) -> Extent:
+    """The sheet's extent, streamed from the XML. `<dimension>` is not trusted: it counts
+    style-only cells (false alarms) and writers can leave it wrong (a far-away cell would
+    then crash the reader). The cheap upper bound settles almost every sheet."""
+    outer = outer_extent(zf, member)
+    if too_large(outer, settings) is None:
+        return outer
+    return value_extent(zf, member)
 
 
 def worksheet_members(zf: zipfile.ZipFile) -> list[str]:

@@ -50,47 +50,51 @@ def render_number(text: str) -> str:
     return format(Decimal(repr(value)), "f")
 
 
-def render_datetime(text: str) -> str:
-    """A date cell (`2024-05-31 00:00:00`) as an ISO date; a time-only cell (day 0) as its time."""
-    day, _, time = text.partition(" ")
-    if day < "1900" and time and time != "00:00:00":
-        return time
-    return day
+def cell_grid(text: pl.DataFrame, booleans: pl.DataFrame, dates: pl.DataFrame | None) -> Grid:
+    """Merge the loads of one sheet into cell texts + was-number flags (pure, column-wise).
+
+    `text`: fastexcel's string rendering; `booleans`: non-null exactly for NUMBER and
+    BOOLEAN cells; `dates`: the datetime load formatted `%Y-%m-%d %H:%M:%S`, or None when
+    the sheet has no date cell. All three have the same shape.
+    """
+    n = text.width
+    frames = [text.rename(_names(text, "t")), booleans.rename(_names(booleans, "b"))]
+    if dates is not None:
+        frames.append(dates.rename(_names(dates, "d")))
+    wide = pl.concat(frames, how="horizontal")
+    texts, flags, long_numbers = [], [], []
+    for k in range(n):
+        t, b = pl.col(f"t{k}"), pl.col(f"b{k}")
+        is_boolean = b.is_not_null() & t.is_in(["true", "false"])
+        is_number = (b.is_not_null() & t.is_not_null() & ~is_boolean).fill_null(False)
+        expr: Any = pl.when(is_boolean).then(t.str.to_uppercase())  # Excel shows TRUE/FALSE
+        if dates is not None:
+            d = pl.col(f"d{k}")
+            day, time = d.str.slice(0, 10), d.str.slice(11)
+            # A time-only cell is day 0 (1899-12-30/31): its time is what the clerk sees.
+            as_shown = pl.when((day < "1900") & (time != "00:00:00")).then(time).otherwise(day)
+            expr = expr.when(b.is_null() & d.is_not_null()).then(as_shown)
+        texts.append(expr.otherwise(t).alias(f"t{k}"))
+        flags.append(is_number.alias(f"f{k}"))
+        # Past 15 digits fastexcel prints the float's binary value; those few go through repr.
+        long_numbers.append((is_number & (t.str.len_chars() > 15)).alias(f"l{k}"))
+    out = wide.select(*texts, *flags, *long_numbers)
+    columns: list[list[Any]] = []
+    for k in range(n):
+        values = out.get_column(f"t{k}").to_list()
+        for i in out.get_column(f"l{k}").arg_true().to_list():
+            values[i] = render_number(values[i])
+        columns.append(values)
+    rows = [list(r) for r in zip(*columns, strict=True)]
+    flag_frame = out.select([f"f{k}" for k in range(n)])
+    if not flag_frame.select(pl.any_horizontal(pl.all().any())).item():
+        return Grid(rows, None, first_row=1)
+    flag_columns = [flag_frame.get_column(c).to_list() for c in flag_frame.columns]
+    return Grid(rows, [list(r) for r in zip(*flag_columns, strict=True)], first_row=1)
 
 
-def cell_grid(
-    strings: list[list[Any]], booleans: list[list[Any]], dates: list[list[Any]] | None
-) -> Grid:
-    """Merge the three loads of one sheet into text + was-number flags (pure)."""
-    rows: list[list[str | None]] = []
-    flags: list[list[bool]] = []
-    any_number = False
-    for i, text_row in enumerate(strings):
-        bool_row = booleans[i]
-        date_row = dates[i] if dates is not None else None
-        out: list[str | None] = []
-        out_flags: list[bool] = []
-        for j, text in enumerate(text_row):
-            flag = False
-            if bool_row[j] is not None:
-                if text in ("true", "false"):
-                    text = text.upper()  # a BOOLEAN cell, shown by Excel as TRUE/FALSE
-                elif text is not None:
-                    text = render_number(text)
-                    flag = True
-            elif date_row is not None and date_row[j] is not None:
-                text = render_datetime(date_row[j])
-            out.append(text)
-            out_flags.append(flag)
-            any_number = any_number or flag
-        rows.append(out)
-        flags.append(out_flags)
-    return Grid(rows, flags if any_number else None, first_row=1)
-
-
-def _columns_to_rows(frame: Any) -> list[list[Any]]:
-    columns = [frame.get_column(name).to_list() for name in frame.columns]
-    return [list(r) for r in zip(*columns, strict=True)] if columns else []
+def _names(frame: pl.DataFrame, prefix: str) -> dict[str, str]:
+    return {name: f"{prefix}{k}" for k, name in enumerate(frame.columns)}
 
 
 @dataclass
@@ -137,8 +141,8 @@ class Workbook:
             loaded = self.reader.load_sheet(name, dtypes="datetime", **common).to_polars()
             # Formatted in polars: a number read as a date (20240531 → year 57000) has no
             # Python datetime, and number cells never use this text anyway.
-            dates = _columns_to_rows(loaded.select(pl.all().dt.strftime("%Y-%m-%d %H:%M:%S")))
-        return cell_grid(_columns_to_rows(text), _columns_to_rows(booleans), dates)
+            dates = loaded.select(pl.all().dt.strftime("%Y-%m-%d %H:%M:%S"))
+        return cell_grid(text, booleans, dates)
 
 
 def _has_datetime_text(frame: pl.DataFrame) -> bool:
@@ -168,7 +172,7 @@ def open_workbook(data: bytes, settings: Settings) -> Workbook:
             raise WorkbookProblem("FILE_TOO_LARGE", problem)
         try:
             for member in worksheet_members(zf):
-                if (problem := too_large(sheet_extent(zf, member), settings)) is not None:
+                if (problem := too_large(sheet_extent(zf, member, settings), settings)) is not None:
                     raise WorkbookProblem("FILE_TOO_LARGE", problem)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise WorkbookProblem("FILE_CORRUPT", "工作表数据损坏") from exc
