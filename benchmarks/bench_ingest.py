@@ -151,7 +151,8 @@ def main() -> None:
         f"issues {sorted({i.reason_code for i in parsed.issues})}"
     )
     print(
-        f"read_return x{args.repeat}: min {min(timings):.3f} s, median {statistics.median(timings):.3f} s"
+        f"read_return x{args.repeat}: min {min(timings):.3f} s, "
+        f"median {statistics.median(timings):.3f} s"
     )
 
 

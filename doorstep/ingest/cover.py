@@ -87,6 +87,12 @@ def _below(
     return None
 
 
+def looks_like_cover(grid: Grid, ref: Reference) -> bool:
+    """A sheet under an odd name that still says which station and which month."""
+    values = cover_fields(grid, ref)
+    return ("station_code" in values or "station_name" in values) and "period" in values
+
+
 def cover_period(text: str | None) -> str | None:
     """`2024年5月`, `2024-05`, `202405`, or an Excel date cell (read as `2024-05-01`)."""
     period = parse_period(text)

@@ -157,7 +157,7 @@ def _load_single(member: tuple[Path, bytes | None], ref: Reference, settings: Se
 def _load_workbook(data: bytes, ref: Reference, settings: Settings) -> _Loaded:
     workbook = open_workbook(data, settings)
     by_name, leftovers = match_sheet_names(workbook.sheet_names, ref)
-    unnamed = [key for key in ref.sheets if key not in by_name and key != "cover"]
+    unnamed = [key for key in ref.sheets if key not in by_name]
     if unnamed and leftovers:
         by_name.update(assign_by_content(leftovers, unnamed, workbook.grid, ref))
     return _Loaded(grids={key: workbook.grid(name) for key, name in by_name.items()})

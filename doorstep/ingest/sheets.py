@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from doorstep.ingest.cover import looks_like_cover
 from doorstep.ingest.grid import Grid, find_header_row
 from doorstep.reference import Reference
 from transforms.headers import header_key
@@ -39,7 +40,8 @@ def match_sheet_names(names: Sequence[str], ref: Reference) -> tuple[dict[str, s
 
 
 def sheet_key_by_content(grid: Grid, candidates: Sequence[str], ref: Reference) -> str | None:
-    """For a sheet under an odd name (`Sheet1`): the canonical sheet whose headers it has."""
+    """For a sheet under an odd name (`Sheet1`): the canonical sheet whose headers it has,
+    else the cover if it names a station and a period."""
     best: tuple[int, str] | None = None
     for sheet in candidates:
         if sheet == "cover":
@@ -49,7 +51,11 @@ def sheet_key_by_content(grid: Grid, candidates: Sequence[str], ref: Reference) 
             continue
         if best is None or found[1].matched > best[0]:
             best = (found[1].matched, sheet)
-    return best[1] if best else None
+    if best is not None:
+        return best[1]
+    if "cover" in candidates and looks_like_cover(grid, ref):
+        return "cover"
+    return None
 
 
 def assign_by_content(

@@ -394,3 +394,14 @@ def test_manifest_fields(tmp_path: Path):
     assert parsed.size == path.stat().st_size
     assert parsed.received_at == datetime(2024, 6, 1, 0, 0)
     assert parsed.file_name == "XH_2024-05.xlsx" and parsed.path == path
+
+
+def test_single_sheet_workbook_with_cover_under_an_odd_name(tmp_path: Path):
+    sheets = {
+        "Sheet1": cover_rows(),
+        "Sheet2": [PLACEMENT_HEADER, placement_row(1)],
+        **EMPTY_SHEETS,
+    }
+    parsed = read(write_workbook(tmp_path / "XH_2024-05.xlsx", sheets))
+    assert parsed.issues == [] and parsed.station_code == "XH"
+    assert parsed.sheets["placements"].height == 1

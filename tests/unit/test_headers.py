@@ -303,3 +303,12 @@ def test_cover_checks(
     assert (result.station_code, result.period) == (station, period)
     assert result.rejected is bool(codes)
     assert {i.reason_code for i in result.issues} <= REASONS
+
+
+def test_cover_under_an_odd_sheet_name_is_recognised_by_its_keys():
+    cover = grid([["服务站编码", "XH"], ["报告期", "2024年5月"]])
+    assert sheet_key_by_content(cover, ["cover", "placements"], REF) == "cover"
+    assert (
+        sheet_key_by_content(grid([["说明"], ["请于5日前报送"]]), ["cover", "placements"], REF)
+        is None
+    )
