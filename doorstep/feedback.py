@@ -66,12 +66,21 @@ def identity_rows(typed_by_sheet: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
             frame.select(
                 pl.lit(sheet).alias("sheet"),
                 pl.col("row_number").cast(pl.Int64),
-                (pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)).alias("name"),
+                (pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)).alias(
+                    "name"
+                ),
                 (pl.coalesce(ids) if ids else pl.lit(None, dtype=pl.String)).alias("id_number"),
             )
         )
     if not frames:
-        return pl.DataFrame(schema={"sheet": pl.String, "row_number": pl.Int64, "name": pl.String, "id_number": pl.String})
+        return pl.DataFrame(
+            schema={
+                "sheet": pl.String,
+                "row_number": pl.Int64,
+                "name": pl.String,
+                "id_number": pl.String,
+            }
+        )
     return pl.concat(frames)
 
 
@@ -94,10 +103,12 @@ def _sheet_zh(sheet: str | None, ref: Reference) -> str:
     return str(ref.sheets.get(sheet, {}).get("label", sheet))
 
 
-def _problems(issues: pl.DataFrame, typed_rows: pl.DataFrame | None, ref: Reference) -> list[dict[str, Any]]:
+def _problems(
+    issues: pl.DataFrame, typed_rows: pl.DataFrame | None, ref: Reference
+) -> list[dict[str, Any]]:
     """Issues in the clerk's reading order, with messages and masked identities."""
     sheet_order = {sheet: i for i, sheet in enumerate(ref.sheets)}
-    people: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    people: dict[tuple[Any, Any], tuple[str | None, str | None]] = {}
     if typed_rows is not None:
         for row in typed_rows.iter_rows(named=True):
             people[(row["sheet"], row["row_number"])] = (row.get("name"), row.get("id_number"))
@@ -109,7 +120,7 @@ def _problems(issues: pl.DataFrame, typed_rows: pl.DataFrame | None, ref: Refere
         out.append(
             {
                 "order": (
-                    sheet_order.get(issue.get("sheet"), -1),
+                    sheet_order.get(issue.get("sheet") or "", -1),
                     issue.get("row_number") or 0,
                     issue.get("column_name") or "",
                     issue["reason_code"],
@@ -134,12 +145,16 @@ class _Writer:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.plain = book.add_format({"text_wrap": True, "valign": "top"})
         self.guarded = book.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
-        self.bold = book.add_format({"bold": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
+        self.bold = book.add_format(
+            {"bold": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
+        )
 
     def text(self, sheet: Any, row: int, col: int, value: object, bold: bool = False) -> None:
         text = safe_text(value)
         guarded = text != ("" if value is None else str(value))
-        sheet.write_string(row, col, text, self.bold if bold else self.guarded if guarded else self.plain)
+        sheet.write_string(
+            row, col, text, self.bold if bold else self.guarded if guarded else self.plain
+        )
 
     def number(self, sheet: Any, row: int, col: int, value: int | None) -> None:
         if value is None:
@@ -188,7 +203,10 @@ def write_feedback(
         ("服务站", _station_zh(return_info.get("station_code"), ref)),
         ("报告期", _period_zh(return_info.get("period"))),
         ("文件名", return_info.get("file_name", "")),
-        ("接收时间", received_at.strftime("%Y-%m-%d %H:%M") if isinstance(received_at, datetime) else ""),
+        (
+            "接收时间",
+            received_at.strftime("%Y-%m-%d %H:%M") if isinstance(received_at, datetime) else "",
+        ),
         ("收到数据行数", return_info.get("rows_received")),
         ("可入库行数", return_info.get("rows_accepted")),
         ("有错误未入库行数", return_info.get("rows_quarantined")),
@@ -210,12 +228,20 @@ def write_feedback(
     if not general:
         out.text(summary, row + 1, 0, "无")
     for i, problem in enumerate(general, start=row + 1):
-        out.text(summary, i, 0, _sheet_zh(problem["sheet"], ref) + (f"：{problem['column_name']}" if problem["column_name"] else ""))
+        out.text(
+            summary,
+            i,
+            0,
+            _sheet_zh(problem["sheet"], ref)
+            + (f"：{problem['column_name']}" if problem["column_name"] else ""),
+        )
         out.text(summary, i, 1, problem["message"])
         out.text(summary, i, 2, problem["fix"])
 
     detail = book.add_worksheet(DETAIL_SHEET)
-    for col, (header, width) in enumerate(zip(DETAIL_HEADERS, (14, 8, 16, 48, 44, 20, 10, 22), strict=True)):
+    for col, (header, width) in enumerate(
+        zip(DETAIL_HEADERS, (14, 8, 16, 48, 44, 20, 10, 22), strict=True)
+    ):
         detail.set_column(col, col, width)
         out.text(detail, 0, col, header, bold=True)
     detail.freeze_panes(1, 0)

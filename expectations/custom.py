@@ -36,7 +36,7 @@ class ColumnValuesValidUscc(ColumnMapMetricProvider):
 
 
 class ExpectColumnValuesToBeValidCnUscc(ColumnMapExpectation):
-    """Expect each value to be an 18-character unified social credit code with a valid check character (GB 32100)."""
+    """Expect 18-character unified social credit codes with a valid check character (GB 32100)."""
 
     map_metric = "column_values.valid_cn_uscc"
     success_keys: ClassVar[tuple[str, ...]] = ("mostly",)

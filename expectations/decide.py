@@ -55,12 +55,17 @@ def _severities(issues: pl.DataFrame, ref: Reference) -> pl.DataFrame:
 
 
 def decide(
-    issues: pl.DataFrame, received: pl.DataFrame, holdback_share: float, ref: Reference | None = None
+    issues: pl.DataFrame,
+    received: pl.DataFrame,
+    holdback_share: float,
+    ref: Reference | None = None,
 ) -> Decision:
     """Split `received` (one row per data row: `return_id, sheet, row_number`) by `issues`."""
     ref = ref or load_reference()
     rows = received.select(
-        pl.col("return_id").cast(pl.String), pl.col("sheet").cast(pl.String), pl.col("row_number").cast(pl.Int64)
+        pl.col("return_id").cast(pl.String),
+        pl.col("sheet").cast(pl.String),
+        pl.col("row_number").cast(pl.Int64),
     ).unique(maintain_order=True)
     issues = issues.select(ISSUE_COLUMNS).cast({"row_number": pl.Int64})
     bad = (
@@ -80,13 +85,21 @@ def decide(
             pl.col("has_error").sum().cast(pl.Int64).alias("rows_quarantined"),
         )
         .with_columns(
-            (pl.col("rows_quarantined") / pl.col("rows_received") > holdback_share).alias("held_back")
+            (pl.col("rows_quarantined") / pl.col("rows_received") > holdback_share).alias(
+                "held_back"
+            )
         )
         .with_columns(
-            pl.when(pl.col("held_back")).then(0).otherwise(pl.col("rows_accepted")).cast(pl.Int64).alias("rows_loaded")
+            pl.when(pl.col("held_back"))
+            .then(0)
+            .otherwise(pl.col("rows_accepted"))
+            .cast(pl.Int64)
+            .alias("rows_loaded")
         )
     )
-    if returns.filter(pl.col("rows_accepted") + pl.col("rows_quarantined") != pl.col("rows_received")).height:
+    if returns.filter(
+        pl.col("rows_accepted") + pl.col("rows_quarantined") != pl.col("rows_received")
+    ).height:
         raise AssertionError("rows accepted + quarantined differ from rows received")
 
     rows = rows.join(returns.select("return_id", "held_back"), on="return_id", how="left").select(
@@ -111,4 +124,6 @@ def decide(
             pl.lit(round(holdback_share * 100)),
         ).alias("detail"),
     )
-    return Decision(rows=rows, returns=returns, issues=pl.concat([issues, held], how="vertical_relaxed"))
+    return Decision(
+        rows=rows, returns=returns, issues=pl.concat([issues, held], how="vertical_relaxed")
+    )

@@ -80,7 +80,11 @@ def _column(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
 def _present(frame: pl.DataFrame, name: str) -> pl.Expr:
     """A personal text column reduced to whether something was written."""
     col = _column(frame, name, pl.String())
-    return pl.when(col.str.strip_chars().str.len_chars() > 0).then(pl.lit("yes")).alias(f"{name}_present")
+    return (
+        pl.when(col.str.strip_chars().str.len_chars() > 0)
+        .then(pl.lit("yes"))
+        .alias(f"{name}_present")
+    )
 
 
 def _map(frame: pl.DataFrame, fn, columns: list[str], name: str, dtype: pl.DataType) -> pl.Series:
@@ -116,7 +120,9 @@ def placements_frame(typed: pl.DataFrame) -> pl.DataFrame:
     # The parser sets cert_ok false where Excel stored the certificate as a number and
     # lost its type and grade digits, which can still look like 20 digits here.
     parser_says_bad = (
-        (~typed["cert_ok"]).fill_null(False).to_list() if "cert_ok" in typed.columns else [False] * typed.height
+        (~typed["cert_ok"]).fill_null(False).to_list()
+        if "cert_ok" in typed.columns
+        else [False] * typed.height
     )
     return typed.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),

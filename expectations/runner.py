@@ -18,26 +18,28 @@ import polars as pl
 # GX must not phone home at run time; set before great_expectations is imported.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import great_expectations as gx  # noqa: E402
-from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+import great_expectations as gx
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
-import expectations.custom  # noqa: E402, F401  (registers the custom expectations)
-from doorstep.reference import load_reference  # noqa: E402
-from expectations.derived import ROW_KEY, gx_frame  # noqa: E402
-from expectations.suites import build_suite  # noqa: E402
+import expectations.custom  # noqa: F401  (registers the custom expectations)
+from doorstep.reference import load_reference
+from expectations.derived import ROW_KEY, gx_frame
+from expectations.suites import build_suite
 
 DATASOURCE = "doorstep_returns"
 BATCH = "whole_frame"
 
-ISSUE_SCHEMA: dict[str, pl.DataType] = {
-    "return_id": pl.String(),
-    "sheet": pl.String(),
-    "row_number": pl.Int64(),
-    "column_name": pl.String(),
-    "reason_code": pl.String(),
-    "detail": pl.String(),
-}
+ISSUE_SCHEMA = pl.Schema(
+    {
+        "return_id": pl.String(),
+        "sheet": pl.String(),
+        "row_number": pl.Int64(),
+        "column_name": pl.String(),
+        "reason_code": pl.String(),
+        "detail": pl.String(),
+    }
+)
 
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "COMPLETE",
@@ -116,7 +118,9 @@ def validate_sheet(sheet: str, typed: pl.DataFrame, gx_dir: Path, run_name: str)
     context = get_context(gx_dir)
     suite = context.suites.add_or_update(build_suite(sheet, ref))
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=f"doorstep_{sheet}", data=_batch_definition(context, sheet), suite=suite)
+        gx.ValidationDefinition(
+            name=f"doorstep_{sheet}", data=_batch_definition(context, sheet), suite=suite
+        )
     )
     frame = gx_frame(sheet, typed).to_pandas()
     result = definition.run(
@@ -130,19 +134,38 @@ def validate_sheet(sheet: str, typed: pl.DataFrame, gx_dir: Path, run_name: str)
         config = outcome.expectation_config
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
             # Never mistake a broken rule for clean data.
-            raise ValidationError(f"{sheet}: {config.type} on {config.kwargs.get('column')} could not run")
+            raise ValidationError(
+                f"{sheet}: {config.type} on {config.kwargs.get('column')} could not run"
+            )
         if outcome.success:
             continue
         meta = config.meta
         found.extend(
-            {"_key": key, "column_name": meta["column"], "reason_code": meta["reason_code"], "detail": meta["detail"]}
+            {
+                "_key": key,
+                "column_name": meta["column"],
+                "reason_code": meta["reason_code"],
+                "detail": meta["detail"],
+            }
             for key in _failing_keys(outcome.result)
         )
     if not found:
         return empty_issues()
-    keys = typed.select("return_id", "row_number").with_row_index("_key").with_columns(pl.col("_key").cast(pl.Int64))
+    keys = (
+        typed.select("return_id", "row_number")
+        .with_row_index("_key")
+        .with_columns(pl.col("_key").cast(pl.Int64))
+    )
     return (
-        pl.DataFrame(found, schema={"_key": pl.Int64, "column_name": pl.String, "reason_code": pl.String, "detail": pl.String})
+        pl.DataFrame(
+            found,
+            schema={
+                "_key": pl.Int64,
+                "column_name": pl.String,
+                "reason_code": pl.String,
+                "detail": pl.String,
+            },
+        )
         .join(keys, on="_key", how="left")
         .with_columns(pl.lit(sheet).alias("sheet"))
         .select(list(ISSUE_SCHEMA))
@@ -167,17 +190,27 @@ def merge_issues(parse_issues: pl.DataFrame, gx_issues: pl.DataFrame) -> pl.Data
     """
     ref = load_reference()
     alias_to_canonical = {
-        (sheet, alias): names[0] for sheet, fields in ref.headers.items() for names in fields.values() for alias in names
+        (sheet, alias): names[0]
+        for sheet, fields in ref.headers.items()
+        for names in fields.values()
+        for alias in names
     }
     parse = parse_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
-    parse_cells = parse.filter(pl.col("row_number").is_not_null()).select(
-        "return_id",
-        "sheet",
-        "row_number",
-        pl.struct("sheet", "column_name")
-        .map_elements(lambda s: alias_to_canonical.get((s["sheet"], s["column_name"]), s["column_name"]), return_dtype=pl.String)
-        .alias("column_name"),
-    ).unique()
+    parse_cells = (
+        parse.filter(pl.col("row_number").is_not_null())
+        .select(
+            "return_id",
+            "sheet",
+            "row_number",
+            pl.struct("sheet", "column_name")
+            .map_elements(
+                lambda s: alias_to_canonical.get((s["sheet"], s["column_name"]), s["column_name"]),
+                return_dtype=pl.String,
+            )
+            .alias("column_name"),
+        )
+        .unique()
+    )
     checked = gx_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
     already = checked.filter(pl.col("reason_code") == "REQUIRED_MISSING").join(
         parse_cells, on=["return_id", "sheet", "row_number", "column_name"], how="semi"

@@ -51,7 +51,14 @@ def _required(sheet: str, ref: Reference, stand_ins: dict[str, str]) -> list[Rul
     for name in ref.required.get(sheet, []):
         column = stand_ins.get(name, name)
         if column.endswith("_check"):
-            rules.append(Rule(NOT_IN_SET, {"column": column, "value_set": [ID_ABSENT]}, "REQUIRED_MISSING", name))
+            rules.append(
+                Rule(
+                    NOT_IN_SET,
+                    {"column": column, "value_set": [ID_ABSENT]},
+                    "REQUIRED_MISSING",
+                    name,
+                )
+            )
         else:
             rules.append(Rule(NOT_NULL, {"column": column}, "REQUIRED_MISSING", name))
     return rules
@@ -78,23 +85,57 @@ def placements(ref: Reference) -> list[Rule]:
         ),
         *_id_rules("id_check", "id_number"),
         Rule(IN_SET, {"column": "gender", "value_set": ["男", "女"]}, "GENDER_INVALID", "gender"),
-        Rule(EQUAL, {"column_A": "gender", "column_B": "id_gender", **PAIR}, "GENDER_MISMATCH", "gender"),
-        Rule(IN_SET, {"column": "id_repeat", "value_set": [False]}, "PERSON_DUPLICATE", "id_number"),
+        Rule(
+            EQUAL,
+            {"column_A": "gender", "column_B": "id_gender", **PAIR},
+            "GENDER_MISMATCH",
+            "gender",
+        ),
+        Rule(
+            IN_SET, {"column": "id_repeat", "value_set": [False]}, "PERSON_DUPLICATE", "id_number"
+        ),
         Rule(
             MATCH,
             {"column": "categories_text", "regex": rf"^(?:{codes})(?:,(?:{codes}))*$"},
             "CATEGORY_INVALID",
             "categories",
         ),
-        Rule(NOT_IN_SET, {"column": "cert_check", "value_set": ["missing"]}, "CERT_MISSING", "disability_cert"),
-        Rule(NOT_IN_SET, {"column": "cert_check", "value_set": ["bad_format"]}, "CERT_BAD_FORMAT", "disability_cert"),
-        Rule(IN_SET, {"column": "channel", "value_set": sorted(ref.channels)}, "CHANNEL_INVALID", "channel"),
-        Rule(A_GE_B, {"column_A": "placed_on", "column_B": "period_start", "or_equal": True, **PAIR},
-             "PLACED_LATE_REPORT", "placed_on"),
-        Rule(A_GE_B, {"column_A": "period_end", "column_B": "placed_on", "or_equal": True, **PAIR},
-             "PLACED_AFTER_PERIOD", "placed_on"),
-        Rule(BETWEEN, {"column": "monthly_income", "min_value": 0, "max_value": 50000, "strict_min": True},
-             "INCOME_OUT_OF_RANGE", "monthly_income"),
+        Rule(
+            NOT_IN_SET,
+            {"column": "cert_check", "value_set": ["missing"]},
+            "CERT_MISSING",
+            "disability_cert",
+        ),
+        Rule(
+            NOT_IN_SET,
+            {"column": "cert_check", "value_set": ["bad_format"]},
+            "CERT_BAD_FORMAT",
+            "disability_cert",
+        ),
+        Rule(
+            IN_SET,
+            {"column": "channel", "value_set": sorted(ref.channels)},
+            "CHANNEL_INVALID",
+            "channel",
+        ),
+        Rule(
+            A_GE_B,
+            {"column_A": "placed_on", "column_B": "period_start", "or_equal": True, **PAIR},
+            "PLACED_LATE_REPORT",
+            "placed_on",
+        ),
+        Rule(
+            A_GE_B,
+            {"column_A": "period_end", "column_B": "placed_on", "or_equal": True, **PAIR},
+            "PLACED_AFTER_PERIOD",
+            "placed_on",
+        ),
+        Rule(
+            BETWEEN,
+            {"column": "monthly_income", "min_value": 0, "max_value": 50000, "strict_min": True},
+            "INCOME_OUT_OF_RANGE",
+            "monthly_income",
+        ),
         Rule(IN_SET, {"column": "phone_ok", "value_set": [True]}, "PHONE_INVALID", "phone"),
     ]
 
@@ -103,12 +144,27 @@ def training(ref: Reference) -> list[Rule]:
     labels = sorted(c.label for c in ref.training_types.values())
     return [
         *_required("training", ref, {}),
-        Rule(IN_SET, {"column": "training_type", "value_set": labels}, "TYPE_INVALID", "training_type"),
+        Rule(
+            IN_SET,
+            {"column": "training_type", "value_set": labels},
+            "TYPE_INVALID",
+            "training_type",
+        ),
         *_counts("trainees", "completed", "employed_after"),
-        Rule(A_GE_B, {"column_A": "trainees", "column_B": "completed", "or_equal": True, **PAIR},
-             "COUNT_ORDER", "completed", "结业人数大于培训人数"),
-        Rule(A_GE_B, {"column_A": "completed", "column_B": "employed_after", "or_equal": True, **PAIR},
-             "COUNT_ORDER", "employed_after", "结业后就业人数大于结业人数"),
+        Rule(
+            A_GE_B,
+            {"column_A": "trainees", "column_B": "completed", "or_equal": True, **PAIR},
+            "COUNT_ORDER",
+            "completed",
+            "结业人数大于培训人数",
+        ),
+        Rule(
+            A_GE_B,
+            {"column_A": "completed", "column_B": "employed_after", "or_equal": True, **PAIR},
+            "COUNT_ORDER",
+            "employed_after",
+            "结业后就业人数大于结业人数",
+        ),
     ]
 
 
@@ -119,8 +175,13 @@ def events(ref: Reference) -> list[Rule]:
         Rule(IN_SET, {"column": "event_type", "value_set": labels}, "TYPE_INVALID", "event_type"),
         *_counts("attendees"),
         # No reason code says "event after the period" yet; DATE_INVALID with a detail does.
-        Rule(A_GE_B, {"column_A": "period_end", "column_B": "held_on", "or_equal": True, **PAIR},
-             "DATE_INVALID", "held_on", "活动日期晚于报告期"),
+        Rule(
+            A_GE_B,
+            {"column_A": "period_end", "column_B": "held_on", "or_equal": True, **PAIR},
+            "DATE_INVALID",
+            "held_on",
+            "活动日期晚于报告期",
+        ),
     ]
 
 
@@ -129,8 +190,12 @@ def incubated(ref: Reference) -> list[Rule]:
         *_required("incubated", ref, {}),
         Rule(USCC, {"column": "credit_code"}, "USCC_INVALID", "credit_code"),
         *_counts("jobs", "hardship_jobs"),
-        Rule(A_GE_B, {"column_A": "jobs", "column_B": "hardship_jobs", "or_equal": True, **PAIR},
-             "HARDSHIP_JOBS_EXCEED", "hardship_jobs"),
+        Rule(
+            A_GE_B,
+            {"column_A": "jobs", "column_B": "hardship_jobs", "or_equal": True, **PAIR},
+            "HARDSHIP_JOBS_EXCEED",
+            "hardship_jobs",
+        ),
     ]
 
 
@@ -139,12 +204,30 @@ def households(ref: Reference) -> list[Rule]:
     return [
         *_required("households", ref, {"head_id_number": "head_id_check"}),
         *_id_rules("head_id_check", "head_id_number"),
-        Rule(IN_SET, {"column": "status", "value_set": ["未清零", "已清零"]}, "HOUSEHOLD_STATUS_INVALID", "status"),
-        Rule(NOT_NULL, {"column": "cleared_on", "row_condition": cleared}, "HOUSEHOLD_CLEARED_NO_DATE", "cleared_on"),
-        Rule(NOT_NULL, {"column": "cleared_channel", "row_condition": cleared},
-             "HOUSEHOLD_CLEARED_NO_DATE", "cleared_channel"),
-        Rule(IN_SET, {"column": "cleared_channel", "value_set": sorted(ref.channels)}, "CHANNEL_INVALID",
-             "cleared_channel"),
+        Rule(
+            IN_SET,
+            {"column": "status", "value_set": ["未清零", "已清零"]},
+            "HOUSEHOLD_STATUS_INVALID",
+            "status",
+        ),
+        Rule(
+            NOT_NULL,
+            {"column": "cleared_on", "row_condition": cleared},
+            "HOUSEHOLD_CLEARED_NO_DATE",
+            "cleared_on",
+        ),
+        Rule(
+            NOT_NULL,
+            {"column": "cleared_channel", "row_condition": cleared},
+            "HOUSEHOLD_CLEARED_NO_DATE",
+            "cleared_channel",
+        ),
+        Rule(
+            IN_SET,
+            {"column": "cleared_channel", "value_set": sorted(ref.channels)},
+            "CHANNEL_INVALID",
+            "cleared_channel",
+        ),
         *_counts("members", "labour"),
     ]
 

@@ -129,7 +129,13 @@ def typed_rows(sheet: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     """Contract 2 typed frame: base row per sheet with the given overrides."""
     full = []
     for i, overrides in enumerate(rows):
-        row = {"return_id": "r", "station_code": "XH", "period": PERIOD, "row_number": 4 + i, **BASE[sheet]}
+        row = {
+            "return_id": "r",
+            "station_code": "XH",
+            "period": PERIOD,
+            "row_number": 4 + i,
+            **BASE[sheet],
+        }
         row.update(overrides)
         full.append(row)
     return pl.DataFrame(full, schema=SCHEMAS[sheet])
@@ -140,7 +146,9 @@ def distinct_people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for i, overrides in enumerate(rows):
         person = synthetic_id(seq=100 + i)
-        out.append({"id_number": person, "id_raw": person, "gender": "男" if i % 2 else "女", **overrides})
+        out.append(
+            {"id_number": person, "id_raw": person, "gender": "男" if i % 2 else "女", **overrides}
+        )
     return out
 
 
@@ -148,49 +156,145 @@ def distinct_people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str]]]] = [
     ("placement_clean", "placements", {}, set()),
     ("name_missing", "placements", {"name": None}, {("姓名", "REQUIRED_MISSING")}),
-    ("id_missing", "placements", {"id_number": None, "id_raw": None}, {("身份证号码", "REQUIRED_MISSING")}),
+    (
+        "id_missing",
+        "placements",
+        {"id_number": None, "id_raw": None},
+        {("身份证号码", "REQUIRED_MISSING")},
+    ),
     # The parser could not read it and has said so (e.g. ID_TYPED_AS_NUMBER): no second issue.
-    ("id_unreadable_left_to_parser", "placements", {"id_number": None, "id_raw": "3.20706E+17"}, set()),
-    ("id_17_chars", "placements", {"id_number": ID_MALE[:17], "id_raw": ID_MALE[:17]}, {("身份证号码", "ID_BAD_LENGTH")}),
-    ("id_bad_check_digit", "placements", {"id_number": ID_BAD_CHECK, "id_raw": ID_BAD_CHECK},
-     {("身份证号码", "ID_BAD_CHECKSUM")}),
-    ("id_no_such_birthdate", "placements", {"id_number": ID_BAD_BIRTH, "id_raw": ID_BAD_BIRTH},
-     {("身份证号码", "ID_BAD_BIRTHDATE")}),
-    ("female_id", "placements", {"gender": "女", "id_number": ID_FEMALE, "id_raw": ID_FEMALE}, set()),
+    (
+        "id_unreadable_left_to_parser",
+        "placements",
+        {"id_number": None, "id_raw": "3.20706E+17"},
+        set(),
+    ),
+    (
+        "id_17_chars",
+        "placements",
+        {"id_number": ID_MALE[:17], "id_raw": ID_MALE[:17]},
+        {("身份证号码", "ID_BAD_LENGTH")},
+    ),
+    (
+        "id_bad_check_digit",
+        "placements",
+        {"id_number": ID_BAD_CHECK, "id_raw": ID_BAD_CHECK},
+        {("身份证号码", "ID_BAD_CHECKSUM")},
+    ),
+    (
+        "id_no_such_birthdate",
+        "placements",
+        {"id_number": ID_BAD_BIRTH, "id_raw": ID_BAD_BIRTH},
+        {("身份证号码", "ID_BAD_BIRTHDATE")},
+    ),
+    (
+        "female_id",
+        "placements",
+        {"gender": "女", "id_number": ID_FEMALE, "id_raw": ID_FEMALE},
+        set(),
+    ),
     ("gender_disagrees_with_id", "placements", {"gender": "女"}, {("性别", "GENDER_MISMATCH")}),
-    ("gender_not_male_or_female", "placements", {"gender": "未知"},
-     {("性别", "GENDER_INVALID"), ("性别", "GENDER_MISMATCH")}),
+    (
+        "gender_not_male_or_female",
+        "placements",
+        {"gender": "未知"},
+        {("性别", "GENDER_INVALID"), ("性别", "GENDER_MISMATCH")},
+    ),
     ("categories_empty", "placements", {"categories": []}, {("人员类别", "REQUIRED_MISSING")}),
-    ("category_not_in_list", "placements", {"categories": ["01", "07"]}, {("人员类别", "CATEGORY_INVALID")}),
+    (
+        "category_not_in_list",
+        "placements",
+        {"categories": ["01", "07"]},
+        {("人员类别", "CATEGORY_INVALID")},
+    ),
     ("several_categories", "placements", {"categories": ["05", "01"]}, set()),
-    ("disabled_without_certificate", "placements", {"categories": ["02"]}, {("残疾人证号", "CERT_MISSING")}),
-    ("disabled_with_certificate", "placements", {"categories": ["02"], "disability_cert": CERT_OK}, set()),
-    ("certificate_19_chars", "placements", {"categories": ["02"], "disability_cert": ID_MALE + "1"},
-     {("残疾人证号", "CERT_BAD_FORMAT")}),
-    ("certificate_of_another_id", "placements", {"categories": ["02"], "disability_cert": ID_FEMALE + "12"},
-     {("残疾人证号", "CERT_BAD_FORMAT")}),
-    ("certificate_grade_5", "placements", {"categories": ["02"], "disability_cert": ID_MALE + "15"},
-     {("残疾人证号", "CERT_BAD_FORMAT")}),
+    (
+        "disabled_without_certificate",
+        "placements",
+        {"categories": ["02"]},
+        {("残疾人证号", "CERT_MISSING")},
+    ),
+    (
+        "disabled_with_certificate",
+        "placements",
+        {"categories": ["02"], "disability_cert": CERT_OK},
+        set(),
+    ),
+    (
+        "certificate_19_chars",
+        "placements",
+        {"categories": ["02"], "disability_cert": ID_MALE + "1"},
+        {("残疾人证号", "CERT_BAD_FORMAT")},
+    ),
+    (
+        "certificate_of_another_id",
+        "placements",
+        {"categories": ["02"], "disability_cert": ID_FEMALE + "12"},
+        {("残疾人证号", "CERT_BAD_FORMAT")},
+    ),
+    (
+        "certificate_grade_5",
+        "placements",
+        {"categories": ["02"], "disability_cert": ID_MALE + "15"},
+        {("残疾人证号", "CERT_BAD_FORMAT")},
+    ),
     ("channel_missing", "placements", {"channel": None}, {("就业方式", "REQUIRED_MISSING")}),
     ("channel_not_in_list", "placements", {"channel": "77"}, {("就业方式", "CHANNEL_INVALID")}),
     ("placed_first_day", "placements", {"placed_on": date(2024, 5, 1)}, set()),
     ("placed_last_day", "placements", {"placed_on": date(2024, 5, 31)}, set()),
-    ("placed_before_period_is_late_report", "placements", {"placed_on": date(2024, 4, 30)},
-     {("就业日期", "PLACED_LATE_REPORT")}),
-    ("placed_after_period", "placements", {"placed_on": date(2024, 6, 1)}, {("就业日期", "PLACED_AFTER_PERIOD")}),
+    (
+        "placed_before_period_is_late_report",
+        "placements",
+        {"placed_on": date(2024, 4, 30)},
+        {("就业日期", "PLACED_LATE_REPORT")},
+    ),
+    (
+        "placed_after_period",
+        "placements",
+        {"placed_on": date(2024, 6, 1)},
+        {("就业日期", "PLACED_AFTER_PERIOD")},
+    ),
     ("placed_on_missing", "placements", {"placed_on": None}, {("就业日期", "REQUIRED_MISSING")}),
     ("income_zero", "placements", {"monthly_income": 0.0}, {("月收入(元)", "INCOME_OUT_OF_RANGE")}),
-    ("income_over_50000", "placements", {"monthly_income": 50000.5}, {("月收入(元)", "INCOME_OUT_OF_RANGE")}),
+    (
+        "income_over_50000",
+        "placements",
+        {"monthly_income": 50000.5},
+        {("月收入(元)", "INCOME_OUT_OF_RANGE")},
+    ),
     ("income_50000", "placements", {"monthly_income": 50000.0}, set()),
     ("phone_not_a_number", "placements", {"phone": "1390000"}, {("联系电话", "PHONE_INVALID")}),
     ("phone_landline", "placements", {"phone": "0518-85801234"}, set()),
     ("training_clean", "training", {}, set()),
-    ("training_counts_equal", "training", {"trainees": 10, "completed": 10, "employed_after": 10}, set()),
-    ("training_type_not_in_list", "training", {"training_type": "兴趣班"}, {("培训类型", "TYPE_INVALID")}),
+    (
+        "training_counts_equal",
+        "training",
+        {"trainees": 10, "completed": 10, "employed_after": 10},
+        set(),
+    ),
+    (
+        "training_type_not_in_list",
+        "training",
+        {"training_type": "兴趣班"},
+        {("培训类型", "TYPE_INVALID")},
+    ),
     ("completed_more_than_trainees", "training", {"completed": 31}, {("结业人数", "COUNT_ORDER")}),
-    ("employed_more_than_completed", "training", {"employed_after": 29}, {("结业后就业人数", "COUNT_ORDER")}),
-    ("negative_trainees", "training", {"trainees": -1, "completed": -1, "employed_after": -1},
-     {("trainees", "COUNT_INVALID"), ("completed", "COUNT_INVALID"), ("employed_after", "COUNT_INVALID")}),
+    (
+        "employed_more_than_completed",
+        "training",
+        {"employed_after": 29},
+        {("结业后就业人数", "COUNT_ORDER")},
+    ),
+    (
+        "negative_trainees",
+        "training",
+        {"trainees": -1, "completed": -1, "employed_after": -1},
+        {
+            ("trainees", "COUNT_INVALID"),
+            ("completed", "COUNT_INVALID"),
+            ("employed_after", "COUNT_INVALID"),
+        },
+    ),
     ("training_project_missing", "training", {"project": None}, {("培训项目", "REQUIRED_MISSING")}),
     ("event_clean", "events", {}, set()),
     ("event_last_day", "events", {"held_on": date(2024, 5, 31)}, set()),
@@ -198,23 +302,68 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str]]]] = [
     ("event_negative_attendees", "events", {"attendees": -3}, {("attendees", "COUNT_INVALID")}),
     ("event_after_period", "events", {"held_on": date(2024, 6, 2)}, {("活动日期", "DATE_INVALID")}),
     ("incubated_clean", "incubated", {}, set()),
-    ("credit_code_bad_check_character", "incubated",
-     {"credit_code": synthetic_uscc()[:-1] + ("0" if synthetic_uscc()[-1] != "0" else "1")},
-     {("统一社会信用代码", "USCC_INVALID")}),
-    ("credit_code_17_chars", "incubated", {"credit_code": synthetic_uscc()[:17]}, {("统一社会信用代码", "USCC_INVALID")}),
-    ("hardship_jobs_exceed_jobs", "incubated", {"hardship_jobs": 13}, {("其中困难人员", "HARDSHIP_JOBS_EXCEED")}),
+    (
+        "credit_code_bad_check_character",
+        "incubated",
+        {"credit_code": synthetic_uscc()[:-1] + ("0" if synthetic_uscc()[-1] != "0" else "1")},
+        {("统一社会信用代码", "USCC_INVALID")},
+    ),
+    (
+        "credit_code_17_chars",
+        "incubated",
+        {"credit_code": synthetic_uscc()[:17]},
+        {("统一社会信用代码", "USCC_INVALID")},
+    ),
+    (
+        "hardship_jobs_exceed_jobs",
+        "incubated",
+        {"hardship_jobs": 13},
+        {("其中困难人员", "HARDSHIP_JOBS_EXCEED")},
+    ),
     ("hardship_jobs_equal_jobs", "incubated", {"hardship_jobs": 12}, set()),
     ("household_clean", "households", {}, set()),
-    ("household_not_cleared_without_date", "households",
-     {"status": "未清零", "cleared_on": None, "cleared_channel": None}, set()),
-    ("household_status_not_in_list", "households", {"status": "清零中"}, {("状态", "HOUSEHOLD_STATUS_INVALID")}),
-    ("household_cleared_without_date", "households", {"cleared_on": None},
-     {("清零日期", "HOUSEHOLD_CLEARED_NO_DATE")}),
-    ("household_cleared_without_channel", "households", {"cleared_channel": None},
-     {("清零方式", "HOUSEHOLD_CLEARED_NO_DATE")}),
-    ("household_channel_not_in_list", "households", {"cleared_channel": "77"}, {("清零方式", "CHANNEL_INVALID")}),
-    ("household_head_bad_id", "households", {"head_id_number": ID_BAD_CHECK}, {("户主身份证号码", "ID_BAD_CHECKSUM")}),
-    ("household_head_id_missing", "households", {"head_id_number": None}, {("户主身份证号码", "REQUIRED_MISSING")}),
+    (
+        "household_not_cleared_without_date",
+        "households",
+        {"status": "未清零", "cleared_on": None, "cleared_channel": None},
+        set(),
+    ),
+    (
+        "household_status_not_in_list",
+        "households",
+        {"status": "清零中"},
+        {("状态", "HOUSEHOLD_STATUS_INVALID")},
+    ),
+    (
+        "household_cleared_without_date",
+        "households",
+        {"cleared_on": None},
+        {("清零日期", "HOUSEHOLD_CLEARED_NO_DATE")},
+    ),
+    (
+        "household_cleared_without_channel",
+        "households",
+        {"cleared_channel": None},
+        {("清零方式", "HOUSEHOLD_CLEARED_NO_DATE")},
+    ),
+    (
+        "household_channel_not_in_list",
+        "households",
+        {"cleared_channel": "77"},
+        {("清零方式", "CHANNEL_INVALID")},
+    ),
+    (
+        "household_head_bad_id",
+        "households",
+        {"head_id_number": ID_BAD_CHECK},
+        {("户主身份证号码", "ID_BAD_CHECKSUM")},
+    ),
+    (
+        "household_head_id_missing",
+        "households",
+        {"head_id_number": None},
+        {("户主身份证号码", "REQUIRED_MISSING")},
+    ),
 ]
 
 # Counts have no header of their own in these expectations' expected sets above: map them.
@@ -249,7 +398,9 @@ def case_issues(gx_dir: Path) -> dict[str, pl.DataFrame]:
     return out
 
 
-@pytest.mark.parametrize(("case_id", "sheet", "overrides", "expected"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case_id", "sheet", "overrides", "expected"), CASES, ids=[c[0] for c in CASES]
+)
 def test_each_rule_fails_and_passes(
     case_issues: dict[str, pl.DataFrame], case_id: str, sheet: str, overrides: dict, expected: set
 ) -> None:
@@ -260,8 +411,15 @@ def test_each_rule_fails_and_passes(
 
 
 def test_same_person_twice_in_one_return_flags_every_later_occurrence(gx_dir: Path) -> None:
-    twice = typed_rows("placements", [{}, {"name": "测试丙"}, {"id_number": ID_FEMALE, "id_raw": ID_FEMALE, "gender": "女"},
-                                      {"id_number": ID_MALE.lower(), "id_raw": ID_MALE}])
+    twice = typed_rows(
+        "placements",
+        [
+            {},
+            {"name": "测试丙"},
+            {"id_number": ID_FEMALE, "id_raw": ID_FEMALE, "gender": "女"},
+            {"id_number": ID_MALE.lower(), "id_raw": ID_MALE},
+        ],
+    )
     other_return = typed_rows("placements", [{}]).with_columns(pl.lit("r-other").alias("return_id"))
     issues = validate_sheet("placements", pl.concat([twice, other_return]), gx_dir, "duplicates")
     dup = issues.filter(pl.col("reason_code") == "PERSON_DUPLICATE")
@@ -279,7 +437,9 @@ def test_500_bad_rows_all_reported_and_the_return_held_back(gx_dir: Path) -> Non
     assert set(issues["row_number"]) == set(range(4, 504))
     assert set(issues["reason_code"]) == {"INCOME_OUT_OF_RANGE"}
 
-    decision = decide(issues, typed.with_columns(pl.lit("placements").alias("sheet")), holdback_share=0.5)
+    decision = decide(
+        issues, typed.with_columns(pl.lit("placements").alias("sheet")), holdback_share=0.5
+    )
     summary = decision.returns.row(0, named=True)
     assert summary == {
         "return_id": "r",
@@ -303,11 +463,15 @@ def test_three_bad_rows_quarantined_the_rest_load(gx_dir: Path) -> None:
     typed = typed_rows("placements", distinct_people(rows))
     issues = validate_sheet("placements", typed, gx_dir, "three-bad")
 
-    decision = decide(issues, typed.with_columns(pl.lit("placements").alias("sheet")), holdback_share=0.5)
+    decision = decide(
+        issues, typed.with_columns(pl.lit("placements").alias("sheet")), holdback_share=0.5
+    )
     quarantined = decision.rows.filter(pl.col("status") == "quarantined")["row_number"].to_list()
     assert sorted(quarantined) == [4 + 3, 4 + 17, 4 + 30]
     assert decision.loaded.height == 37
-    assert decision.returns.select("rows_received", "rows_accepted", "rows_quarantined", "held_back").row(0) == (
+    assert decision.returns.select(
+        "rows_received", "rows_accepted", "rows_quarantined", "held_back"
+    ).row(0) == (
         40,
         37,
         3,
@@ -351,7 +515,12 @@ def test_every_expectation_names_a_known_reason_and_canonical_header() -> None:
 
 def _forms(value: str) -> set[str]:
     """How a value could appear in a GX file: as is, JSON-escaped, HTML-escaped."""
-    return {value, json.dumps(value)[1:-1], html.escape(value), value.encode("unicode_escape").decode()}
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        html.escape(value),
+        value.encode("unicode_escape").decode(),
+    }
 
 
 def test_data_docs_and_validation_results_hold_no_personal_value(
@@ -360,8 +529,18 @@ def test_data_docs_and_validation_results_hold_no_personal_value(
     # Runs after the other tests of this module have validated through the same context.
     validate_sheet(
         "placements",
-        typed_rows("placements", [{"name": "测试丁", "phone": "13711112222", "gender": "女",
-                                   "categories": ["02"], "disability_cert": ID_BAD_CHECK + "79"}]),
+        typed_rows(
+            "placements",
+            [
+                {
+                    "name": "测试丁",
+                    "phone": "13711112222",
+                    "gender": "女",
+                    "categories": ["02"],
+                    "disability_cert": ID_BAD_CHECK + "79",
+                }
+            ],
+        ),
         gx_dir,
         "privacy",
     )
@@ -369,16 +548,38 @@ def test_data_docs_and_validation_results_hold_no_personal_value(
     files = [p for p in gx_dir.rglob("*") if p.is_file()]
     results = [p for p in files if "validations" in p.parts and p.suffix == ".json"]
     pages = [p for p in files if p.suffix == ".html" and "validations" in p.parts]
-    assert results and pages, "GX stored no validation results or Data Docs pages: nothing was checked"
+    assert results and pages, (
+        "GX stored no validation results or Data Docs pages: nothing was checked"
+    )
     assert any("PERSON_DUPLICATE" in p.read_text(encoding="utf-8") for p in results)
 
     personal = {
-        "测试甲", "测试乙", "测试丙", "测试丁", "13900001111", "13711112222", "0518-85801234", "1390000",
-        ID_MALE, ID_FEMALE, ID_BAD_CHECK, ID_BAD_BIRTH, ID_MALE[:17], CERT_OK, ID_MALE + "1",
-        ID_FEMALE + "12", ID_MALE + "15", ID_BAD_CHECK + "79", "3.20706E+17",
+        "测试甲",
+        "测试乙",
+        "测试丙",
+        "测试丁",
+        "13900001111",
+        "13711112222",
+        "0518-85801234",
+        "1390000",
+        ID_MALE,
+        ID_FEMALE,
+        ID_BAD_CHECK,
+        ID_BAD_BIRTH,
+        ID_MALE[:17],
+        CERT_OK,
+        ID_MALE + "1",
+        ID_FEMALE + "12",
+        ID_MALE + "15",
+        ID_BAD_CHECK + "79",
+        "3.20706E+17",
     }
     leaks = []
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace")
-        leaks.extend(path.relative_to(gx_dir).as_posix() for v in personal if any(f in text for f in _forms(v)))
+        leaks.extend(
+            path.relative_to(gx_dir).as_posix()
+            for v in personal
+            if any(f in text for f in _forms(v))
+        )
     assert not leaks, f"personal values found in GX files: {sorted(set(leaks))}"

@@ -72,8 +72,12 @@ def test_parsed_placements_each_problem_reported_once(gx_dir: Path) -> None:
         placement(id_number=BAD_CHECK_ID),  # 8
         placement(gender="女", id_number=OTHER_MALE_ID),  # 9 gender vs ID; same person as row 6
         placement(monthly_income="1500多", id_number=synthetic_id("32070619770707051")),  # 10
-        placement(categories="残疾人", id_number=synthetic_id("32070619660606061")),  # 11 no certificate
-        placement(placed_on="2024/6/3", id_number=synthetic_id("32070619550505071")),  # 12 after period
+        placement(
+            categories="残疾人", id_number=synthetic_id("32070619660606061")
+        ),  # 11 no certificate
+        placement(
+            placed_on="2024/6/3", id_number=synthetic_id("32070619550505071")
+        ),  # 12 after period
         placement(monthly_income="88000", id_number=synthetic_id("32070619440404081")),  # 13
     ]
     was_number = [False] * len(rows)
@@ -97,9 +101,15 @@ def test_parsed_placements_each_problem_reported_once(gx_dir: Path) -> None:
     ]
     assert set(merged["reason_code"]) <= set(REF.reasons)
 
-    decision = decide(merged, typed.with_columns(pl.lit("placements").alias("sheet")), holdback_share=0.9)
+    decision = decide(
+        merged, typed.with_columns(pl.lit("placements").alias("sheet")), holdback_share=0.9
+    )
     assert decision.loaded["row_number"].to_list() == [5]
-    assert decision.returns.select("rows_received", "rows_quarantined", "held_back").row(0) == (9, 8, False)
+    assert decision.returns.select("rows_received", "rows_quarantined", "held_back").row(0) == (
+        9,
+        8,
+        False,
+    )
 
 
 def test_parsed_households_cleared_without_date(gx_dir: Path) -> None:
@@ -115,7 +125,11 @@ def test_parsed_households_cleared_without_date(gx_dir: Path) -> None:
         "cleared_on": "2024-05-20",
         "cleared_channel": "灵活就业",
     }
-    rows = [base, base | {"cleared_on": None}, base | {"status": "未清零", "cleared_on": None, "cleared_channel": None}]
+    rows = [
+        base,
+        base | {"cleared_on": None},
+        base | {"status": "未清零", "cleared_on": None, "cleared_channel": None},
+    ]
     typed, parsed = parse_sheet("households", raw_frame("households", rows), "2024-05", REF)
     merged = merge_issues(parsed, validate_sheet("households", typed, gx_dir, "parsed"))
     assert sorted(merged.select("row_number", "column_name", "reason_code").iter_rows()) == [

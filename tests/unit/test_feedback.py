@@ -43,7 +43,12 @@ def issues() -> pl.DataFrame:
             "sheet": ["placements", "placements", None, "training"],
             "row_number": [6, 9, None, 5],
             "column_name": ["身份证号码", "就业日期", None, "结业人数"],
-            "reason_code": ["ID_BAD_CHECKSUM", "PLACED_LATE_REPORT", "COLUMN_UNKNOWN", "COUNT_ORDER"],
+            "reason_code": [
+                "ID_BAD_CHECKSUM",
+                "PLACED_LATE_REPORT",
+                "COLUMN_UNKNOWN",
+                "COUNT_ORDER",
+            ],
             "detail": ["", "", "=SUM(A1:A9)", "结业人数大于培训人数"],
         },
         schema_overrides={"row_number": pl.Int64},
@@ -67,7 +72,9 @@ def typed() -> dict[str, pl.DataFrame]:
 
 @pytest.fixture()
 def workbook(tmp_path: Path) -> Path:
-    return write_feedback(tmp_path / "XH_2024-05_反馈.xlsx", INFO, issues(), identity_rows(typed()), load_reference())
+    return write_feedback(
+        tmp_path / "XH_2024-05_反馈.xlsx", INFO, issues(), identity_rows(typed()), load_reference()
+    )
 
 
 def test_summary_counts_and_general_problems(workbook: Path) -> None:
@@ -80,21 +87,64 @@ def test_summary_counts_and_general_problems(workbook: Path) -> None:
     assert values["整份报表暂不入库"] == "否"
     assert values["问题条数"] == 4
     general = [row for row in sheet.iter_rows(min_row=12, values_only=True) if row[0]]
-    assert general == [("（整个文件）", "模板中没有的列（已保留原样，不参与统计）（=SUM(A1:A9)）", "如非必要请删除该列")]
+    assert general == [
+        (
+            "（整个文件）",
+            "模板中没有的列（已保留原样，不参与统计）（=SUM(A1:A9)）",
+            "如非必要请删除该列",
+        )
+    ]
 
 
 def test_problem_lines_with_messages_fixes_and_masked_people(workbook: Path) -> None:
     sheet = openpyxl.load_workbook(workbook)["问题明细"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == ["工作表", "行号", "列", "问题", "如何修改", "处理结果", "姓名", "身份证号码"]
-    assert rows[1][:6] == ("（整个文件）", None, "", "模板中没有的列（已保留原样，不参与统计）（=SUM(A1:A9)）",
-                           "如非必要请删除该列", "整份文件")
-    assert rows[2] == ("就业帮扶台账", 6, "身份证号码", "身份证号码校验位不正确", "请与身份证原件核对号码", "本行未入库",
-                       "欧***", "320706********" + PERSON_ID[-4:-1] + "0")
-    assert rows[3] == ("就业帮扶台账", 9, "就业日期", "就业日期早于报告期，按补报接收", "无需处理（本行已接收）",
-                       "本行已入库（仅提示）", "'=" + "*" * (len(EVIL_NAME) - 1), "320706********" + PERSON_ID[-4:])
-    assert rows[4][:6] == ("技能培训", 5, "结业人数", "人数关系不成立（应满足：结业后就业人数≤结业人数≤培训人数）（结业人数大于培训人数）",
-                           "请核对培训、结业、就业人数", "本行未入库")
+    assert list(rows[0]) == [
+        "工作表",
+        "行号",
+        "列",
+        "问题",
+        "如何修改",
+        "处理结果",
+        "姓名",
+        "身份证号码",
+    ]
+    assert rows[1][:6] == (
+        "（整个文件）",
+        None,
+        "",
+        "模板中没有的列（已保留原样，不参与统计）（=SUM(A1:A9)）",
+        "如非必要请删除该列",
+        "整份文件",
+    )
+    assert rows[2] == (
+        "就业帮扶台账",
+        6,
+        "身份证号码",
+        "身份证号码校验位不正确",
+        "请与身份证原件核对号码",
+        "本行未入库",
+        "欧***",
+        "320706********" + PERSON_ID[-4:-1] + "0",
+    )
+    assert rows[3] == (
+        "就业帮扶台账",
+        9,
+        "就业日期",
+        "就业日期早于报告期，按补报接收",
+        "无需处理（本行已接收）",
+        "本行已入库（仅提示）",
+        "'=" + "*" * (len(EVIL_NAME) - 1),
+        "320706********" + PERSON_ID[-4:],
+    )
+    assert rows[4][:6] == (
+        "技能培训",
+        5,
+        "结业人数",
+        "人数关系不成立（应满足：结业后就业人数≤结业人数≤培训人数）（结业人数大于培训人数）",
+        "请核对培训、结业、就业人数",
+        "本行未入库",
+    )
     assert rows[4][6:] == ("", "")
     assert len(rows) == 5
 
@@ -117,7 +167,9 @@ def test_hyperlink_text_is_a_string_never_a_formula(workbook: Path) -> None:
             for cell in row:
                 assert cell.data_type in {"s", "n"}, cell.coordinate
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), cell.coordinate
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), (
+                        cell.coordinate
+                    )
     with zipfile.ZipFile(workbook) as archive:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/"):
@@ -143,13 +195,25 @@ def test_safe_text_guards_formula_starts_only(text: str | None, shown: str) -> N
 
 
 def test_held_back_return_says_so(tmp_path: Path) -> None:
-    info = {**INFO, "held_back": True, "rows_accepted": 1, "rows_quarantined": 11, "file_name": "XH_2024-05.xlsx"}
+    info = {
+        **INFO,
+        "held_back": True,
+        "rows_accepted": 1,
+        "rows_quarantined": 11,
+        "file_name": "XH_2024-05.xlsx",
+    }
     held = pl.concat(
         [
             issues(),
             pl.DataFrame(
-                {"return_id": ["r"], "sheet": [None], "row_number": [None], "column_name": [None],
-                 "reason_code": ["RETURN_HELD_BACK"], "detail": ["共12行，其中11行有错误（超过50%）"]},
+                {
+                    "return_id": ["r"],
+                    "sheet": [None],
+                    "row_number": [None],
+                    "column_name": [None],
+                    "reason_code": ["RETURN_HELD_BACK"],
+                    "detail": ["共12行，其中11行有错误（超过50%）"],
+                },
                 schema=issues().schema,
             ),
         ]
