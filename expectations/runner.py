@@ -24,6 +24,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 import expectations.custom  # noqa: F401  (registers the custom expectations)
 from doorstep.reference import load_reference
+from doorstep.settings import Settings
 from expectations.derived import ROW_KEY, gx_frame
 from expectations.suites import build_suite
 
@@ -105,8 +106,13 @@ def _failing_keys(result: dict[str, Any]) -> list[int]:
     return keys
 
 
-def validate_sheet(sheet: str, typed: pl.DataFrame, gx_dir: Path, run_name: str) -> pl.DataFrame:
+def validate_sheet(
+    sheet: str, typed: pl.DataFrame, gx_dir: Path | Settings, run_name: str = "nightly"
+) -> pl.DataFrame:
     """Row issues of `sheet` for every row of `typed` (all returns of the night).
+
+    `gx_dir` is the GX project directory, or the `Settings` (then `settings.gx_dir`),
+    as docs/design.md Contract 3 writes the call. `run_name` names the GX run.
 
     `typed` is a Contract 2 frame (`return_id`, `period`, `row_number` and the parsed
     fields). Returns `return_id, sheet, row_number, column_name, reason_code, detail`,
@@ -115,7 +121,7 @@ def validate_sheet(sheet: str, typed: pl.DataFrame, gx_dir: Path, run_name: str)
     if typed.height == 0:
         return empty_issues()
     ref = load_reference()
-    context = get_context(gx_dir)
+    context = get_context(gx_dir.gx_dir if isinstance(gx_dir, Settings) else gx_dir)
     suite = context.suites.add_or_update(build_suite(sheet, ref))
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(
