@@ -9,6 +9,7 @@ from `expectations.derived`, which holds no personal value in the first place.
 from __future__ import annotations
 
 import os
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,10 @@ RESULT_FORMAT: dict[str, Any] = {
     "return_unexpected_index_query": False,
     "include_unexpected_rows": False,
 }
+
+
+# GX contexts and their stores are not thread-safe; Prefect may run sheets in threads.
+_LOCK = threading.RLock()
 
 
 class ValidationError(RuntimeError):
@@ -121,19 +126,20 @@ def validate_sheet(
     if typed.height == 0:
         return empty_issues()
     ref = load_reference()
-    context = get_context(gx_dir.gx_dir if isinstance(gx_dir, Settings) else gx_dir)
-    suite = context.suites.add_or_update(build_suite(sheet, ref))
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(
-            name=f"doorstep_{sheet}", data=_batch_definition(context, sheet), suite=suite
-        )
-    )
     frame = gx_frame(sheet, typed).to_pandas()
-    result = definition.run(
-        batch_parameters={"dataframe": frame},
-        result_format=RESULT_FORMAT,
-        run_id=RunIdentifier(run_name=run_name),
-    )
+    with _LOCK:
+        context = get_context(gx_dir.gx_dir if isinstance(gx_dir, Settings) else gx_dir)
+        suite = context.suites.add_or_update(build_suite(sheet, ref))
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(
+                name=f"doorstep_{sheet}", data=_batch_definition(context, sheet), suite=suite
+            )
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format=RESULT_FORMAT,
+            run_id=RunIdentifier(run_name=run_name),
+        )
 
     found: list[dict[str, Any]] = []
     for outcome in result.results:
@@ -183,7 +189,8 @@ def validate_sheet(
 
 def build_data_docs(gx_dir: Path) -> None:
     """Render GX Data Docs under `gx_dir` (they hold counts and row keys, no personal values)."""
-    get_context(gx_dir).build_data_docs()
+    with _LOCK:
+        get_context(gx_dir).build_data_docs()
 
 
 def merge_issues(parse_issues: pl.DataFrame, gx_issues: pl.DataFrame) -> pl.DataFrame:
