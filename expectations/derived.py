@@ -2,10 +2,10 @@
 
 GX must never hold a name, ID number, certificate number or phone: its validation
 results and Data Docs are files on disk that nobody treats as personal data. So the
-rules that need those values are evaluated here (`transforms.idnumbers`, which uses
-python-stdnum), into
-non-personal outcome columns (`id_check = 'ID_BAD_CHECKSUM'`, `id_gender = '女'`,
-`id_repeat = True`, ...), and the suites check those columns. Everything else (dates,
+rules that need those values are evaluated here, with the parser's own rules
+(`transforms.idnumbers`, python-stdnum), into non-personal outcome columns
+(`id_check = 'ID_BAD_CHECKSUM'`, `id_gender = '女'`, `id_repeat = True`, ...), and the
+suites check those columns. Everything else (dates,
 counts, codes, credit codes of businesses) is handed to GX as it is.
 
 Every frame gets `_row_key`, the row's position in the typed frame, which is how the
