@@ -9,7 +9,7 @@ create table if not exists staging.placements (
     gender varchar,
     id_number varchar,
     id_raw varchar,
-    categories varchar [],
+    categories varchar[],
     primary_category varchar,
     disability_cert varchar,
     channel varchar,

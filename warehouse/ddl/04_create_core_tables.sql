@@ -34,7 +34,7 @@ create table if not exists core.placements (
     gender varchar,
     birth_year integer,
     age_band varchar,
-    categories varchar [],
+    categories varchar[],
     primary_category varchar,
     disability_type varchar,
     disability_grade varchar,

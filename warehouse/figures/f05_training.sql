@@ -12,7 +12,7 @@ courses as (
     from training
     qualify row_number() over (
         partition by station_code, project, start_on
-        order by period desc, row_number
+        order by period desc, row_number asc
     ) = 1
 ),
 

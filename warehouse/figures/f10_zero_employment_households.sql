@@ -18,13 +18,13 @@ flow as (
         ) as identified,
         count(*) filter (
             where
-                status = '已清零'
-                and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+            status = '已清零'
+            and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
         ) as cleared,
         round(avg(date_diff('day', identified_on, cleared_on)) filter (
             where
-                status = '已清零'
-                and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+            status = '已清零'
+            and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
         ), 2) as mean_days_to_clear
     from households
 ),

@@ -23,7 +23,7 @@ later_accepted as (
             refused.station_code = accepted.station_code
             and refused.period = accepted.period
             and accepted.status = 'accepted'
-            and accepted.received_at >= refused.received_at
+            and refused.received_at <= accepted.received_at
     where refused.status <> 'accepted'
     group by refused.return_id
 ),

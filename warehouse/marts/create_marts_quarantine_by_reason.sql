@@ -32,8 +32,7 @@ final as (
     group by open_rows.reason_code, reasons.message_zh
 )
 
-select * from final
-order by rows desc, reason_code;
+select * from final;
 
 comment on table analyst.marts.quarantine_by_reason is
 '本年未解决的隔离问题按原因汇总 / Open error issues of the as-of year by reason';
