@@ -211,13 +211,28 @@ def _refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
     frames = {
         "reference_stations": pl.DataFrame(
             [
-                {"code": s.code, "name": s.name, "street": s.street, "opened_on": s.opened_on, "kind": s.kind}
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "street": s.street,
+                    "opened_on": s.opened_on,
+                    "kind": s.kind,
+                }
                 for s in ref.stations.values()
             ],
-            schema={"code": pl.String, "name": pl.String, "street": pl.String, "opened_on": pl.Date, "kind": pl.String},
+            schema={
+                "code": pl.String,
+                "name": pl.String,
+                "street": pl.String,
+                "opened_on": pl.Date,
+                "kind": pl.String,
+            },
         ),
         "reference_channels": pl.DataFrame(
-            [{"code": c.code, "label": c.label, "rollup": c.rollup or c.code} for c in ref.channels.values()],
+            [
+                {"code": c.code, "label": c.label, "rollup": c.rollup or c.code}
+                for c in ref.channels.values()
+            ],
             schema={"code": pl.String, "label": pl.String, "rollup": pl.String},
         ),
         "reference_categories": pl.DataFrame(
@@ -342,7 +357,9 @@ def load_return(
     with _registered(con, frames):
         con.begin()
         try:
-            present = run_sql_file(con, "raw/select_return_exists.sql", {"return_id": return_id}).fetchall()
+            present = run_sql_file(
+                con, "raw/select_return_exists.sql", {"return_id": return_id}
+            ).fetchall()
             if present and present[0][0]:
                 con.rollback()
                 return False

@@ -24,7 +24,12 @@ def _read(analyst_db: Path) -> list[dict]:
     for table, column, dtype, comment in columns:
         by_table.setdefault(table, []).append((column, dtype, comment or ""))
     return [
-        {"schema": schema, "table": table, "comment": comment or "", "columns": by_table.get(table, [])}
+        {
+            "schema": schema,
+            "table": table,
+            "comment": comment or "",
+            "columns": by_table.get(table, []),
+        }
         for schema, table, comment in tables
     ]
 
@@ -53,9 +58,13 @@ def _html(tables: list[dict]) -> str:
     for t in tables:
         parts.append(f'<h2 id="{e(t["table"])}"><code>{e(t["schema"])}.{e(t["table"])}</code></h2>')
         parts.append(f"<p>{e(t['comment'])}</p>")
-        parts.append("<table><tr><th>列 column</th><th>类型 type</th><th>说明 description</th></tr>")
+        parts.append(
+            "<table><tr><th>列 column</th><th>类型 type</th><th>说明 description</th></tr>"
+        )
         for column, dtype, comment in t["columns"]:
-            parts.append(f"<tr><td><code>{e(column)}</code></td><td>{e(dtype)}</td><td>{e(comment)}</td></tr>")
+            parts.append(
+                f"<tr><td><code>{e(column)}</code></td><td>{e(dtype)}</td><td>{e(comment)}</td></tr>"
+            )
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -57,7 +57,9 @@ TARGET_PARAMS = {
 }
 
 
-def _params(as_of: date, known_at: datetime | None, targets: Mapping[str, Any], on_time_day: int) -> dict[str, Any]:
+def _params(
+    as_of: date, known_at: datetime | None, targets: Mapping[str, Any], on_time_day: int
+) -> dict[str, Any]:
     params: dict[str, Any] = {
         "as_of": as_of,
         "known_at": known_at or EVERYTHING_KNOWN,

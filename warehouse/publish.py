@@ -11,7 +11,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def clear_leftovers(analyst_db: Path) -> list[Path]:
     handled: list[Path] = []
     wal = analyst_db.with_name(analyst_db.name + ".wal")
     if wal.exists():
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         aside = wal.with_name(f"{wal.name}.stale-{stamp}")
         os.replace(wal, aside)
         log.warning("Moved a stale WAL beside the analyst DB aside to %s", aside.name)
@@ -120,7 +120,9 @@ def build_analyst_file(
     con = duckdb.connect(":memory:")
     try:
         run_sql_file(
-            con, MARTS_DIR / "attach_databases.sql", {"private_db": str(private_db), "analyst_db": str(target)}
+            con,
+            MARTS_DIR / "attach_databases.sql",
+            {"private_db": str(private_db), "analyst_db": str(target)},
         )
         version = data_version(con, known_at)
         figures = compute_figures(con, as_of, known_at, targets, on_time_day=on_time_day)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -25,11 +24,23 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2024, 5, 31)
 MART_TABLES = {
-    "stations", "placements", "placement_history", "training", "events", "incubated", "households",
-    "quarantine", "quarantine_by_reason", "returns_register", "figures", "data_version",
+    "stations",
+    "placements",
+    "placement_history",
+    "training",
+    "events",
+    "incubated",
+    "households",
+    "quarantine",
+    "quarantine_by_reason",
+    "returns_register",
+    "figures",
+    "data_version",
 }
 
-PEOPLE = [synthetic_id(n, birth=f"19{60 + n}0{1 + n % 9}1{n % 10}", male=n % 2 == 0) for n in range(1, 25)]
+PEOPLE = [
+    synthetic_id(n, birth=f"19{60 + n}0{1 + n % 9}1{n % 10}", male=n % 2 == 0) for n in range(1, 25)
+]
 NAMES = [f"测试人{n:02d}" for n in range(1, 25)]
 PHONES = [f"139{n:08d}" for n in range(1, 25)]
 HEAD_ID = synthetic_id(90, birth="19551111")
@@ -39,25 +50,56 @@ LEAKED_PHONE = "13712345678"
 def fill(con: duckdb.DuckDBPyConnection) -> None:
     """A few months for a few stations, with personal data everywhere it may be."""
     rows = [
-        placement(PEOPLE[n], date(2024, 1 + n % 5, 1 + n), categories=("02", "05") if n % 4 == 0 else ("01",),
-                  channel=("10", "23", "24", "30")[n % 4], name=NAMES[n], phone=PHONES[n],
-                  income=1500 + 10 * n, subsidy=n % 3 == 0)
+        placement(
+            PEOPLE[n],
+            date(2024, 1 + n % 5, 1 + n),
+            categories=("02", "05") if n % 4 == 0 else ("01",),
+            channel=("10", "23", "24", "30")[n % 4],
+            name=NAMES[n],
+            phone=PHONES[n],
+            income=1500 + 10 * n,
+            subsidy=n % 3 == 0,
+        )
         for n in range(len(PEOPLE))
     ]
     for station in ("XH", "JH", "WH"):
         for month in range(1, 6):
             period = f"2024-{month:02d}"
-            mine = [r for n, r in enumerate(rows) if r["placed_on"].month == month and n % 3 == "XJW".index(
-                station[0]) % 3]
+            mine = [
+                r
+                for n, r in enumerate(rows)
+                if r["placed_on"].month == month and n % 3 == "XJW".index(station[0]) % 3
+            ]
             load(
-                con, station, period, datetime(2024, month + 1, 3), mine,
-                other_sheets={"households": [{
-                    "household_id": f"{station}-H1", "head_name": "户主测试", "head_id_number": HEAD_ID,
-                    "members": 3, "labour": 2, "identified_on": date(2024, 1, 5), "status": "未清零",
-                    "cleared_on": None, "cleared_channel": None}]},
-                quarantine=[{"sheet": "placements", "row_number": 9, "column_name": "联系电话",
-                             "reason_code": "PHONE_INVALID",
-                             "message": f"号码{LEAKED_PHONE}不是有效号码"}],
+                con,
+                station,
+                period,
+                datetime(2024, month + 1, 3),
+                mine,
+                other_sheets={
+                    "households": [
+                        {
+                            "household_id": f"{station}-H1",
+                            "head_name": "户主测试",
+                            "head_id_number": HEAD_ID,
+                            "members": 3,
+                            "labour": 2,
+                            "identified_on": date(2024, 1, 5),
+                            "status": "未清零",
+                            "cleared_on": None,
+                            "cleared_channel": None,
+                        }
+                    ]
+                },
+                quarantine=[
+                    {
+                        "sheet": "placements",
+                        "row_number": 9,
+                        "column_name": "联系电话",
+                        "reason_code": "PHONE_INVALID",
+                        "message": f"号码{LEAKED_PHONE}不是有效号码",
+                    }
+                ],
             )
 
 
@@ -73,9 +115,14 @@ def home(tmp_path: Path) -> tuple[Path, Path]:
 def correct(private: Path, received_at: datetime) -> None:
     """A resubmission of XH's May return with one extra person."""
     con = connect_private(private)
-    load(con, "XH", "2024-05", received_at,
-         [placement(synthetic_id(77), date(2024, 5, 20), name="更正人", phone="13600000000")],
-         file_name=f"XH_2024-05_{received_at:%d}.xlsx")
+    load(
+        con,
+        "XH",
+        "2024-05",
+        received_at,
+        [placement(synthetic_id(77), date(2024, 5, 20), name="更正人", phone="13600000000")],
+        file_name=f"XH_2024-05_{received_at:%d}.xlsx",
+    )
     con.close()
 
 
@@ -135,8 +182,8 @@ def test_returns_register_and_figures_are_published(home):
     version = publish_analyst_db(private, analyst, as_of=AS_OF)
     con = duckdb.connect(str(analyst), read_only=True)
     may = con.execute(
-        "select status from marts.returns_register where station_code = 'XH' and period = '2024-05' "
-        "order by received_at"
+        "select status from marts.returns_register "
+        "where station_code = 'XH' and period = '2024-05' order by received_at"
     ).fetchall()
     assert may == [("按时",), ("重报",)]
     # XF opened in March 2023 and never reported: 2023-03 .. 2024-05 = 15 missing months.
@@ -186,8 +233,20 @@ print(json.dumps({"n": n, "errors": errors[:5], "versions": sorted(versions)}))
 def _start_reader(analyst: Path, tmp: Path, mode: str) -> tuple[subprocess.Popen, Path]:
     ready = tmp / f"ready-{mode}"
     proc = subprocess.Popen(
-        [sys.executable, "-c", READER, str(analyst), str(tmp / "stop"), str(ready), mode, ",".join(MART_TABLES)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        [
+            sys.executable,
+            "-c",
+            READER,
+            str(analyst),
+            str(tmp / "stop"),
+            str(ready),
+            mode,
+            ",".join(MART_TABLES),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     return proc, ready
 
@@ -198,7 +257,9 @@ def test_reader_keeps_analyst_db_open_during_publish(home, tmp_path):
     readers = [_start_reader(analyst, tmp_path, mode) for mode in ("held", "fresh")]
     deadline = time.monotonic() + 60
     while not all(ready.exists() for _, ready in readers):
-        assert time.monotonic() < deadline, [p.stderr.read() for p, _ in readers if p.poll() is not None]
+        assert time.monotonic() < deadline, [
+            p.stderr.read() for p, _ in readers if p.poll() is not None
+        ]
         time.sleep(0.05)
     try:
         correct(private, datetime(2024, 6, 8))
@@ -239,8 +300,12 @@ def test_publish_killed_half_way_leaves_published_file_intact(home):
     killed = False
     for _attempt in range(5):
         published = analyst.read_bytes()
-        proc = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(private), str(analyst)], cwd=REPO,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", PUBLISHER, str(private), str(analyst)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         building = temp_path(analyst, proc.pid)
         while proc.poll() is None and not building.exists():
             time.sleep(0.0005)

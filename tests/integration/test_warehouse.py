@@ -136,7 +136,9 @@ def load(
         status=status,
         sheets=sheets,
         quarantine=issues,
-        rows_received=rows_received if rows_received is not None else passed + len(quarantine or []),
+        rows_received=rows_received
+        if rows_received is not None
+        else passed + len(quarantine or []),
         key=KEY,
     )
     assert loaded
@@ -165,7 +167,12 @@ def test_connect_private_is_idempotent(private_db: Path):
 def test_byte_identical_file_under_another_name_loads_once(private_db: Path):
     con = connect_private(private_db)
     digest = hashlib.sha256(b"the same bytes").hexdigest()
-    manifest = {"sha256": digest, "file_name": "XH_2024-05.xlsx", "size": 14, "received_at": datetime(2024, 6, 3)}
+    manifest = {
+        "sha256": digest,
+        "file_name": "XH_2024-05.xlsx",
+        "size": 14,
+        "received_at": datetime(2024, 6, 3),
+    }
     assert not file_seen(con, digest)
     assert record_file(con, manifest)
     assert file_seen(con, digest)
@@ -181,7 +188,11 @@ def test_core_keeps_pseudonym_and_derived_attributes_only(private_db: Path):
         "JH",
         "2024-05",
         datetime(2024, 6, 3),
-        [placement(person, date(2024, 4, 20), categories=("02", "05"), channel="24", name="李测试")],
+        [
+            placement(
+                person, date(2024, 4, 20), categories=("02", "05"), channel="24", name="李测试"
+            )
+        ],
     )
     row = con.execute(
         "select person_key, gender, birth_year, age_band, disability_type, disability_grade, "
@@ -190,9 +201,7 @@ def test_core_keeps_pseudonym_and_derived_attributes_only(private_db: Path):
     # Born 1970-03-15, placed 2024-04-20: 54 years old; cert ends in type 1 grade 3;
     # channel 24 (辅助性就业) rolls up to 22; April placement in the May return = 补报.
     assert row == (key_of(person), "女", 1970, "50-59", "1", "3", "22", True)
-    core_text = " ".join(
-        str(v) for v in con.execute("select * from core.placements").fetchall()[0]
-    )
+    core_text = " ".join(str(v) for v in con.execute("select * from core.placements").fetchall()[0])
     assert person not in core_text and "李测试" not in core_text and "13900001111" not in core_text
 
 
@@ -203,7 +212,10 @@ def test_resubmission_replaces_station_month_as_a_whole(private_db: Path):
         "XH",
         "2024-05",
         datetime(2024, 6, 3),
-        [placement(synthetic_id(1), date(2024, 5, 2)), placement(synthetic_id(2), date(2024, 5, 3))],
+        [
+            placement(synthetic_id(1), date(2024, 5, 2)),
+            placement(synthetic_id(2), date(2024, 5, 3)),
+        ],
     )
     second = load(
         con,
@@ -223,8 +235,8 @@ def test_resubmission_replaces_station_month_as_a_whole(private_db: Path):
     assert before == [(first,)]
     # The older version stays in history, superseded when the correction arrived.
     history = con.execute(
-        "select return_id, superseded_at, is_current from core.return_versions(timestamp '9999-12-31') "
-        "order by received_at"
+        "select return_id, superseded_at, is_current "
+        "from core.return_versions(timestamp '9999-12-31') order by received_at"
     ).fetchall()
     assert history == [(first, datetime(2024, 6, 10), False), (second, None, True)]
     assert count(con, "core.placements") == 3
@@ -232,7 +244,9 @@ def test_resubmission_replaces_station_month_as_a_whole(private_db: Path):
 
 def test_held_back_return_never_becomes_current(private_db: Path):
     con = connect_private(private_db)
-    accepted = load(con, "XH", "2024-05", datetime(2024, 6, 3), [placement(synthetic_id(1), date(2024, 5, 2))])
+    accepted = load(
+        con, "XH", "2024-05", datetime(2024, 6, 3), [placement(synthetic_id(1), date(2024, 5, 2))]
+    )
     load(
         con,
         "XH",
@@ -242,7 +256,9 @@ def test_held_back_return_never_becomes_current(private_db: Path):
         status="held_back",
         file_name="XH_2024-05_v2.xlsx",
     )
-    current = con.execute("select return_id from core.current_returns(timestamp '9999-12-31')").fetchall()
+    current = con.execute(
+        "select return_id from core.current_returns(timestamp '9999-12-31')"
+    ).fetchall()
     assert current == [(accepted,)]
     statuses = con.execute("select status from raw.returns order by received_at").fetchall()
     assert statuses == [("accepted",), ("held_back",)]
@@ -251,7 +267,10 @@ def test_held_back_return_never_becomes_current(private_db: Path):
 def test_failed_load_leaves_database_as_before(private_db: Path):
     con = connect_private(private_db)
     load(con, "XH", "2024-04", datetime(2024, 5, 3), [placement(synthetic_id(1), date(2024, 4, 2))])
-    before = {t: count(con, t) for t in ("raw.returns", "raw.quarantine", "staging.placements", "core.placements")}
+    before = {
+        t: count(con, t)
+        for t in ("raw.returns", "raw.quarantine", "staging.placements", "core.placements")
+    }
     # A quarantine row without a reason code violates raw.quarantine's NOT NULL, after
     # the return and before the rows were inserted: nothing of it may remain.
     with pytest.raises(duckdb.ConstraintException):
@@ -261,8 +280,15 @@ def test_failed_load_leaves_database_as_before(private_db: Path):
             "2024-05",
             datetime(2024, 6, 3),
             [placement(synthetic_id(2), date(2024, 5, 2))],
-            quarantine=[{"sheet": "placements", "row_number": 4, "column_name": "姓名", "reason_code": None,
-                         "message": "x"}],
+            quarantine=[
+                {
+                    "sheet": "placements",
+                    "row_number": 4,
+                    "column_name": "姓名",
+                    "reason_code": None,
+                    "message": "x",
+                }
+            ],
         )
     after = {t: count(con, t) for t in before}
     assert after == before
