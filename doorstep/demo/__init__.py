@@ -1,0 +1,5 @@
+"""Synthetic demo returns: the calibrated six-station set and the messy variants."""
+
+from doorstep.demo.generate import generate_demo_returns
+
+__all__ = ["generate_demo_returns"]
