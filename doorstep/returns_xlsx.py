@@ -154,7 +154,10 @@ def _write_data_sheet(
     ws.freeze_panes(header_row + 1, 0)
     for i, row in enumerate(rows):
         for c, field in enumerate(columns):
-            _write_value(ws, header_row + 1 + i, c, row.get(field), _cell_format(sheet, field, f), f.date)
+            value = row.get(field)
+            # A number in a text column is what a clerk's General cell holds: keep it General.
+            fmt = f.plain if isinstance(value, (int, float)) else _cell_format(sheet, field, f)
+            _write_value(ws, header_row + 1 + i, c, value, fmt, f.date)
     last = header_row + len(rows)
     if template:
         first = header_row + 1
