@@ -119,6 +119,11 @@ def test_decoding_is_strict_never_replacing_characters():
     assert decode_csv("Café,".encode("latin-1")) is None
 
 
+def test_utf8_with_one_broken_byte_is_not_read_as_gb18030_nonsense():
+    data = "姓名,身份证号码,人员类别\n测试,x,低保\n".encode() + b"\xff\n"
+    assert decode_csv(data) is None
+
+
 def test_csv_set_without_cover_is_rejected(tmp_path: Path):
     inbox = tmp_path / "inbox"
     write_csv_set(inbox)
