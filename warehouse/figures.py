@@ -111,6 +111,8 @@ def data_version(con: duckdb.DuckDBPyConnection, known_at: datetime | None = Non
     return digest.hexdigest()
 
 
+NOT_REVISED = ["F13"]
+
 REVISION_SCHEMA: dict[str, pl.DataType] = {
     "figure": pl.String(),
     "period": pl.String(),
@@ -136,16 +138,21 @@ def revisions(
     """Figures for `as_of` that differ between `previous_known_at` and `known_at`.
 
     `as_of` is the as-of date of the earlier bulletin whose figures are revised.
-    `period` is the month a row is about (its `YYYY-MM` category, else the as-of
-    month); `cause` lists the file names of the returns received in between (those
-    of the row's station when the row is per station).
+    F13 (the returns register) is left out. `period` is the month a row is about
+    (its `YYYY-MM` category, else the as-of month); `cause` lists the file names of
+    the returns received in between (those of the row's station when the row is per
+    station).
     """
     if targets is None:
         from doorstep.reference import load_reference
 
         targets = load_reference().targets(as_of.year)
-    old = compute_figures(con, as_of, previous_known_at, targets, on_time_day=on_time_day)
-    new = compute_figures(con, as_of, known_at, targets, on_time_day=on_time_day)
+    # F13 describes deliveries, not the district: a resubmission changes it by design.
+    statistics = pl.col("figure").is_in(NOT_REVISED).not_()
+    old = compute_figures(con, as_of, previous_known_at, targets, on_time_day=on_time_day).filter(
+        statistics
+    )
+    new = compute_figures(con, as_of, known_at, targets, on_time_day=on_time_day).filter(statistics)
     joined = (
         old.select([*FIGURE_KEY, pl.col("value").alias("old_value")])
         .join(

@@ -472,6 +472,8 @@ def test_figures_as_known_before_and_after_resubmission(con):
     ]
     may = revised.filter((pl.col("figure") == "F01") & (pl.col("category") == "2024-05"))
     assert may.select("period", "old_value", "new_value").rows() == [("2024-05", 2.0, 3.0)]
+    # F13 (how returns arrived) is not a statistic and is never listed as revised.
+    assert revised.filter(pl.col("figure") == "F13").height == 0
     # WH's figures did not change, and nothing of WH is blamed on XH's correction.
     assert revised.filter(pl.col("station") == "WH").height == 0
 

@@ -200,6 +200,38 @@ def test_returns_register_and_figures_are_published(home):
     ).fetchall() == [(24.0,)]
 
 
+def test_rejected_file_without_a_period_counts_in_quarantine_by_reason(home):
+    private, analyst = home
+    con = connect_private(private)
+    # A corrupt file: no cover could be read, so neither station nor period is known.
+    load(
+        con,
+        "",
+        "",
+        datetime(2024, 5, 20),
+        status="rejected",
+        file_name="坏文件.xlsx",
+        rows_received=0,
+        quarantine=[
+            {
+                "sheet": None,
+                "row_number": None,
+                "column_name": None,
+                "reason_code": "FILE_CORRUPT",
+                "message": "",
+            }
+        ],
+    )
+    con.close()
+    publish_analyst_db(private, analyst, as_of=AS_OF)
+    con = duckdb.connect(str(analyst), read_only=True)
+    by_reason = dict(
+        con.execute("select reason_code, rows from marts.quarantine_by_reason").fetchall()
+    )
+    # The fixture's 15 returns each carry one PHONE_INVALID row.
+    assert by_reason == {"FILE_CORRUPT": 1, "PHONE_INVALID": 15}
+
+
 READER = r"""
 import json, os, sys, duckdb
 db, stop, ready, mode = sys.argv[1:5]

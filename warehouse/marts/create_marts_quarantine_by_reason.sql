@@ -1,4 +1,4 @@
--- The bulletin's data-quality table: open error rows of the as-of year by reason.
+-- The bulletin's data-quality table: open error issues of the as-of year by reason.
 create table analyst.marts.quarantine_by_reason as
 with quarantine as (
     select * from analyst.marts.quarantine
@@ -18,8 +18,16 @@ open_rows as (
     where
         is_open
         and severity = 'error'
-        and period between strftime(make_date(year($as_of::date), 1, 1), '%Y-%m')
-        and strftime($as_of::date, '%Y-%m')
+        and (
+            period between strftime(make_date(year($as_of::date), 1, 1), '%Y-%m')
+            and strftime($as_of::date, '%Y-%m')
+            -- A file rejected before its cover could be read has no period: count it
+            -- in the year it arrived.
+            or (
+                not regexp_full_match(coalesce(period, ''), '[0-9]{4}-[0-9]{2}')
+                and received_at >= make_date(year($as_of::date), 1, 1)
+            )
+        )
 ),
 
 final as (
