@@ -405,3 +405,12 @@ def test_single_sheet_workbook_with_cover_under_an_odd_name(tmp_path: Path):
     parsed = read(write_workbook(tmp_path / "XH_2024-05.xlsx", sheets))
     assert parsed.issues == [] and parsed.station_code == "XH"
     assert parsed.sheets["placements"].height == 1
+
+
+def test_table_starting_at_b3_keeps_excel_row_numbers(tmp_path: Path):
+    shifted = [[], [], [None, "就业帮扶台账"], [None, *PLACEMENT_HEADER], [None, *placement_row(1)]]
+    shifted += [[], [None, *placement_row(2, si_subsidy=True)]]
+    parsed = read(standard_return(tmp_path / "XH_2024-05.xlsx", shifted))
+    placements = parsed.sheets["placements"]
+    assert placements["row_number"].to_list() == [5, 7]
+    assert placements["si_subsidy"].to_list() == ["是", "TRUE"]  # a BOOLEAN cell as Excel shows it
