@@ -29,12 +29,33 @@ TEXT_FIELDS: dict[str, frozenset[str]] = {
     "households": frozenset({"household_id", "head_id_number"}),
 }
 DATE_FIELDS = frozenset(
-    {"filled_on", "placed_on", "start_on", "end_on", "held_on", "incubated_on", "identified_on", "cleared_on"}
+    {
+        "filled_on",
+        "placed_on",
+        "start_on",
+        "end_on",
+        "held_on",
+        "incubated_on",
+        "identified_on",
+        "cleared_on",
+    }
 )
 TEMPLATE_ROWS = 500
-_WIDE = {"employer": 24, "job": 14, "project": 18, "partner": 20, "event_name": 26, "venue": 18,
-         "company": 30, "id_number": 21, "head_id_number": 21, "disability_cert": 23, "credit_code": 21,
-         "categories": 16, "note": 14}
+_WIDE = {
+    "employer": 24,
+    "job": 14,
+    "project": 18,
+    "partner": 20,
+    "event_name": 26,
+    "venue": 18,
+    "company": 30,
+    "id_number": 21,
+    "head_id_number": 21,
+    "disability_cert": 23,
+    "credit_code": 21,
+    "categories": 16,
+    "note": 14,
+}
 
 
 def canonical_header(ref: Reference, sheet: str, field: str) -> str:
@@ -58,7 +79,10 @@ def _created_from_period(cover: Mapping[str, object]) -> datetime:
 
 
 def _dropdowns(ref: Reference) -> dict[str, dict[str, tuple[list[str], bool]]]:
-    """sheet → field → (allowed labels, strict). Categories are not strict: a person may carry two."""
+    """sheet → field → (allowed labels, strict).
+
+    Categories are not strict: a person may carry two.
+    """
     channels = [c.label for c in ref.channels.values()]
     return {
         "placements": {
@@ -78,9 +102,18 @@ def _dropdowns(ref: Reference) -> dict[str, dict[str, tuple[list[str], bool]]]:
 
 class _Formats:
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        self.title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+        self.title = wb.add_format(
+            {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        )
         self.header = wb.add_format(
-            {"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"}
+            {
+                "bold": True,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+                "border": 1,
+                "bg_color": "#DDEBF7",
+            }
         )
         self.text = wb.add_format({"num_format": "@", "border": 1})
         self.date = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
@@ -150,7 +183,9 @@ def _write_data_sheet(
     header_row = r
     for c, field in enumerate(columns):
         ws.write_string(header_row, c, labels.get(field, field), f.header)
-        ws.set_column(c, c, _WIDE.get(field, 12), _cell_format(sheet, field, f) if template else None)
+        ws.set_column(
+            c, c, _WIDE.get(field, 12), _cell_format(sheet, field, f) if template else None
+        )
     ws.freeze_panes(header_row + 1, 0)
     for i, row in enumerate(rows):
         for c, field in enumerate(columns):
@@ -161,7 +196,9 @@ def _write_data_sheet(
     last = header_row + len(rows)
     if template:
         first = header_row + 1
-        text_cols = [c for c, fld in enumerate(columns) if fld in TEXT_FIELDS.get(sheet, frozenset())]
+        text_cols = [
+            c for c, fld in enumerate(columns) if fld in TEXT_FIELDS.get(sheet, frozenset())
+        ]
         for row_i in range(first + len(rows), first + TEMPLATE_ROWS):
             for c in text_cols:
                 ws.write_blank(row_i, c, None, f.text)
@@ -170,17 +207,26 @@ def _write_data_sheet(
                 continue
             c = columns.index(field)
             ws.data_validation(
-                first, c, first + TEMPLATE_ROWS - 1, c,
+                first,
+                c,
+                first + TEMPLATE_ROWS - 1,
+                c,
                 {
                     "validate": "list",
                     "source": allowed,
                     "error_type": "stop" if strict else "information",
                     "input_title": labels.get(field, field)[:32],
-                    "input_message": "请从下拉列表选择" + ("" if strict else "；多个类别用“、”分隔"),
+                    "input_message": "请从下拉列表选择"
+                    + ("" if strict else "；多个类别用“、”分隔"),
                 },
             )
     elif title_rows:
-        ws.write_string(last + 2, 0, "填报单位(盖章)：            填表人：          审核人：          填报日期：", f.signoff)
+        ws.write_string(
+            last + 2,
+            0,
+            "填报单位(盖章)：            填表人：          审核人：          填报日期：",
+            f.signoff,
+        )
 
 
 def write_return_workbook(
@@ -210,12 +256,22 @@ def write_return_workbook(
     period = parse_period(str(cover.get("period") or ""))
     period_text = period_label(period) if period else str(cover.get("period") or "")
     wb = xlsxwriter.Workbook(
-        str(path), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        str(path),
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
     )
     stamp = created or _created_from_period(cover)
     wb.set_properties(
-        {"title": f"海州区家门口就业服务站月报（{period_text}）", "author": "海州区人力资源和社会保障局",
-         "company": "海州区人力资源和社会保障局", "created": stamp}
+        {
+            "title": f"海州区家门口就业服务站月报（{period_text}）",
+            "author": "海州区人力资源和社会保障局",
+            "company": "海州区人力资源和社会保障局",
+            "created": stamp,
+        }
     )
     f = _Formats(wb)
     names = dict(sheet_names or {})
@@ -229,7 +285,16 @@ def write_return_workbook(
         labels = {fld: canonical_header(ref, sheet, fld) for fld in fields}
         labels.update((header_labels or {}).get(sheet, {}))
         _write_data_sheet(
-            ws, sheet, sheets[sheet], cols, labels, period_text, ref, f, title_rows=title_rows, template=template
+            ws,
+            sheet,
+            sheets[sheet],
+            cols,
+            labels,
+            period_text,
+            ref,
+            f,
+            title_rows=title_rows,
+            template=template,
         )
     if instructions is not None:
         ws = wb.add_worksheet("填报说明")

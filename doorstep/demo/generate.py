@@ -18,7 +18,14 @@ from typing import Any
 
 import yaml
 
-from doorstep.demo.people import DEMO_DIR, Person, PersonFactory, load_pools, make_mobile, wrong_check_char
+from doorstep.demo.people import (
+    DEMO_DIR,
+    Person,
+    PersonFactory,
+    load_pools,
+    make_mobile,
+    wrong_check_char,
+)
 from doorstep.reference import Reference, load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
 
@@ -72,7 +79,8 @@ class _Builder:
         self.pools = load_pools()
         self.placed: dict[tuple[str, str], list[Person]] = {}
         self.reporters = {
-            code: (self.factory.name(self.rng.random() < 0.5), make_mobile(self.rng)) for code in ref.stations
+            code: (self.factory.name(self.rng.random() < 0.5), make_mobile(self.rng))
+            for code in ref.stations
         }
 
     # -- people and placement rows ------------------------------------------------------
@@ -118,7 +126,9 @@ class _Builder:
         first, last = month_days(period)
         return first + timedelta(days=self.rng.randint(0, (last - first).days))
 
-    def _new_person_row(self, station: str, period: str, disabled: bool, placed_in: str | None = None) -> tuple[Person, Row]:
+    def _new_person_row(
+        self, station: str, period: str, disabled: bool, placed_in: str | None = None
+    ) -> tuple[Person, Row]:
         prof = self.plan["profiles"][station]
         placed_on = self._day_in(placed_in or period)
         person = self.factory.make(placed_on, self._categories(station, disabled), prof["female"])
@@ -127,7 +137,9 @@ class _Builder:
     def placements(self, station: str, period: str) -> list[Row]:
         year, month = period.split("-")
         n = self.plan["placements"].get(station, {}).get(year, [0] * 12)[int(month) - 1]
-        n_disabled = self.plan.get("disabled", {}).get(station, {}).get(year, [0] * 12)[int(month) - 1]
+        n_disabled = (
+            self.plan.get("disabled", {}).get(station, {}).get(year, [0] * 12)[int(month) - 1]
+        )
         rows: list[Row] = []
         new_people: list[Person] = []
         for i in range(n):
@@ -137,13 +149,22 @@ class _Builder:
         self.placed[(station, period)] = new_people
         for item in self._items("late_reports", station, period):
             for _ in range(item["count"]):
-                rows.append(self._new_person_row(station, period, False, placed_in=item["placed_in"])[1])
+                rows.append(
+                    self._new_person_row(station, period, False, placed_in=item["placed_in"])[1]
+                )
         for item in self._items("repeats", station, period):
-            pool = [p for p in self.placed[(item["from_station"], item["from_period"])]
-                    if p.id_number not in {r["id_number"] for r in rows}]
+            pool = [
+                p
+                for p in self.placed[(item["from_station"], item["from_period"])]
+                if p.id_number not in {r["id_number"] for r in rows}
+            ]
             for person in self.rng.sample(pool, item["count"]):
-                row = self._placement(station, person, self._day_in(period),
-                                      self._weighted(self.plan["profiles"][station]["channels"]))
+                row = self._placement(
+                    station,
+                    person,
+                    self._day_in(period),
+                    self._weighted(self.plan["profiles"][station]["channels"]),
+                )
                 row["note"] = "再次就业"
                 rows.append(row)
         for item in self._items("bad_rows", station, period):
@@ -166,29 +187,51 @@ class _Builder:
         return row
 
     def _items(self, key: str, station: str, period: str) -> list[dict[str, Any]]:
-        return [i for i in self.plan.get(key) or [] if i["station"] == station and str(i["period"]) == period]
+        return [
+            i
+            for i in self.plan.get(key) or []
+            if i["station"] == station and str(i["period"]) == period
+        ]
 
     # -- the other sheets ------------------------------------------------------------------
     def training(self, station: str, period: str) -> list[Row]:
         return [
-            {"project": t["project"], "training_type": t["type"], "start_on": t["start_on"], "end_on": t["end_on"],
-             "trainees": t["trainees"], "completed": t["completed"], "employed_after": t["employed_after"],
-             "partner": t["partner"], "note": None}
+            {
+                "project": t["project"],
+                "training_type": t["type"],
+                "start_on": t["start_on"],
+                "end_on": t["end_on"],
+                "trainees": t["trainees"],
+                "completed": t["completed"],
+                "employed_after": t["employed_after"],
+                "partner": t["partner"],
+                "note": None,
+            }
             for t in self._items("training", station, period)
         ]
 
     def events(self, station: str, period: str) -> list[Row]:
         return [
-            {"event_name": e["name"], "event_type": e["type"], "held_on": e["held_on"],
-             "attendees": e["attendees"], "venue": e["venue"]}
+            {
+                "event_name": e["name"],
+                "event_type": e["type"],
+                "held_on": e["held_on"],
+                "attendees": e["attendees"],
+                "venue": e["venue"],
+            }
             for e in self._items("events", station, period)
         ]
 
     def incubated(self, station: str, period: str) -> list[Row]:
         year = period[:4]
         return [
-            {"company": b["company"], "credit_code": b["credit_code"], "incubated_on": b["incubated_on"],
-             "jobs": b["jobs"][year], "hardship_jobs": b["hardship_jobs"][year]}
+            {
+                "company": b["company"],
+                "credit_code": b["credit_code"],
+                "incubated_on": b["incubated_on"],
+                "jobs": b["jobs"][year],
+                "hardship_jobs": b["hardship_jobs"][year],
+            }
             for b in self.plan.get("incubated") or []
             if b["station"] == station and f"{b['incubated_on']:%Y-%m}" <= period
         ]
@@ -198,9 +241,17 @@ class _Builder:
         for h in self._items("households", station, period):
             head = self.factory.make(h["identified_on"], ("04",), 0.5)
             rows.append(
-                {"household_id": h["household_id"], "head_name": head.name, "head_id_number": head.id_number,
-                 "members": h["members"], "labour": h["labour"], "identified_on": h["identified_on"],
-                 "status": "已清零", "cleared_on": h["cleared_on"], "cleared_channel": h["cleared_channel"]}
+                {
+                    "household_id": h["household_id"],
+                    "head_name": head.name,
+                    "head_id_number": head.id_number,
+                    "members": h["members"],
+                    "labour": h["labour"],
+                    "identified_on": h["identified_on"],
+                    "status": "已清零",
+                    "cleared_on": h["cleared_on"],
+                    "cleared_channel": h["cleared_channel"],
+                }
             )
         return rows
 
@@ -213,9 +264,15 @@ class _Builder:
     def cover(self, station: str, period: str, filled_on: date) -> dict[str, object]:
         st = self.ref.stations[station]
         reporter, phone = self.reporters[station]
-        return {"station_name": st.name, "station_code": st.code, "street": st.street,
-                "period": period_label(period), "reporter": reporter, "reporter_phone": phone,
-                "filled_on": filled_on}
+        return {
+            "station_name": st.name,
+            "station_code": st.code,
+            "street": st.street,
+            "period": period_label(period),
+            "reporter": reporter,
+            "reporter_phone": phone,
+            "filled_on": filled_on,
+        }
 
 
 def _delivery(plan: dict[str, Any], station: str, period: str) -> datetime:
@@ -232,7 +289,9 @@ def _skipped(plan: dict[str, Any], ref: Reference, station: str, period: str) ->
     return period < f"{ref.stations[station].opened_on:%Y-%m}" or (station, period) in missing
 
 
-def _corrected(builder: _Builder, station: str, rows: list[Row], changes: list[dict[str, Any]]) -> list[Row]:
+def _corrected(
+    builder: _Builder, station: str, rows: list[Row], changes: list[dict[str, Any]]
+) -> list[Row]:
     out = [dict(r) for r in rows]
     for change in changes:
         row = next(r for r in out if r["seq"] == change["seq"])
@@ -243,8 +302,10 @@ def _corrected(builder: _Builder, station: str, rows: list[Row], changes: list[d
     return out
 
 
-def build_demo_returns(seed: int = DEFAULT_SEED) -> list[tuple[str, dict[str, object], StationMonth, datetime]]:
-    """The demo returns in memory: (file name, cover, content, delivery time), in delivery-free plan order."""
+def build_demo_returns(
+    seed: int = DEFAULT_SEED,
+) -> list[tuple[str, dict[str, object], StationMonth, datetime]]:
+    """The demo returns in memory: (file name, cover, content, delivery time), in plan order."""
     plan, ref = load_plan(), load_reference()
     builder = _Builder(plan, ref, seed)
     out = []
@@ -253,22 +314,42 @@ def build_demo_returns(seed: int = DEFAULT_SEED) -> list[tuple[str, dict[str, ob
             if _skipped(plan, ref, station, period):
                 counts = plan["placements"].get(station, {}).get(period[:4], [0] * 12)
                 if counts[int(period[5:]) - 1]:
-                    raise ValueError(f"demo plan places people in {station} {period}, which sends no return")
+                    raise ValueError(
+                        f"demo plan places people in {station} {period}, which sends no return"
+                    )
                 continue
             sm = builder.station_month(station, period)
             delivered = _delivery(plan, station, period)
-            out.append((f"{station}_{period}.xlsx", builder.cover(station, period, delivered.date()), sm, delivered))
+            out.append(
+                (
+                    f"{station}_{period}.xlsx",
+                    builder.cover(station, period, delivered.date()),
+                    sm,
+                    delivered,
+                )
+            )
             for resub in builder._items("resubmissions", station, period):
                 when = datetime.strptime(resub["delivered"], "%Y-%m-%d %H:%M")
                 fixed = StationMonth(station, period, dict(sm.sheets))
-                fixed.sheets["placements"] = _corrected(builder, station, sm.sheets["placements"], resub["changes"])
-                out.append((f"{station}_{period}_{resub['suffix']}.xlsx", builder.cover(station, period, when.date()),
-                            fixed, when))
+                fixed.sheets["placements"] = _corrected(
+                    builder, station, sm.sheets["placements"], resub["changes"]
+                )
+                out.append(
+                    (
+                        f"{station}_{period}_{resub['suffix']}.xlsx",
+                        builder.cover(station, period, when.date()),
+                        fixed,
+                        when,
+                    )
+                )
     return out
 
 
 def generate_demo_returns(inbox: Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write the calibrated demo returns into `inbox` (`<code>_<YYYY-MM>.xlsx`); mtime = delivery time."""
+    """Write the calibrated demo returns into `inbox` as `<code>_<YYYY-MM>.xlsx`.
+
+    Each file's mtime is its planned delivery time (the pipeline's received_at).
+    """
     inbox.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, cover, sm, delivered in build_demo_returns(seed):

@@ -57,11 +57,19 @@ class _Messy:
         placed = first + timedelta(days=self.rng.randint(0, (last - first).days))
         p = self.factory.make(placed, categories, 0.5)
         return {
-            "name": p.name, "gender": p.gender, "id_number": p.id_number,
+            "name": p.name,
+            "gender": p.gender,
+            "id_number": p.id_number,
             "categories": "、".join(self.ref.categories[c].label for c in categories),
-            "disability_cert": p.disability_cert, "channel": "单位就业", "employer": "连云港海宁食品有限公司",
-            "job": "包装工", "placed_on": placed, "monthly_income": 1500 + 10 * self.rng.randint(0, 30),
-            "si_subsidy": "否", "phone": p.phone, "note": None,
+            "disability_cert": p.disability_cert,
+            "channel": "单位就业",
+            "employer": "连云港海宁食品有限公司",
+            "job": "包装工",
+            "placed_on": placed,
+            "monthly_income": 1500 + 10 * self.rng.randint(0, 30),
+            "si_subsidy": "否",
+            "phone": p.phone,
+            "note": None,
         }
 
     def sheets(self, period: str, n: int = 3) -> dict[str, list[Row]]:
@@ -71,11 +79,28 @@ class _Messy:
         first, _ = month_days(period)
         return {
             "placements": rows,
-            "training": [{"project": "家政服务员培训", "training_type": "就业技能培训", "start_on": first,
-                          "end_on": first + timedelta(days=11), "trainees": 12, "completed": 11,
-                          "employed_after": 6, "partner": "海州区惠民家政服务有限公司", "note": None}],
-            "events": [{"event_name": "创业政策研读讲座", "event_type": "政策研读讲座",
-                        "held_on": first + timedelta(days=14), "attendees": 30, "venue": "星化社区党群服务中心"}],
+            "training": [
+                {
+                    "project": "家政服务员培训",
+                    "training_type": "就业技能培训",
+                    "start_on": first,
+                    "end_on": first + timedelta(days=11),
+                    "trainees": 12,
+                    "completed": 11,
+                    "employed_after": 6,
+                    "partner": "海州区惠民家政服务有限公司",
+                    "note": None,
+                }
+            ],
+            "events": [
+                {
+                    "event_name": "创业政策研读讲座",
+                    "event_type": "政策研读讲座",
+                    "held_on": first + timedelta(days=14),
+                    "attendees": 30,
+                    "venue": "星化社区党群服务中心",
+                }
+            ],
             "incubated": [],
             "households": [],
         }
@@ -85,8 +110,15 @@ class _Messy:
         return datetime(first.year, first.month, 3, 9, 0)
 
     # -- writing --------------------------------------------------------------------------
-    def write(self, key: str, name: str, period: str, cover: dict[str, object], sheets: dict[str, list[Row]],
-              **options: object) -> Path:
+    def write(
+        self,
+        key: str,
+        name: str,
+        period: str,
+        cover: dict[str, object],
+        sheets: dict[str, list[Row]],
+        **options: object,
+    ) -> Path:
         path = write_return_workbook(self.inbox / name, cover, sheets, **options)  # type: ignore[arg-type]
         return self.done(key, path, period)
 
@@ -95,8 +127,12 @@ class _Messy:
         self.out[key] = path
         return path
 
-    def standard(self, key: str, mutate: Callable[[dict[str, list[Row]]], None] | None = None,
-                 **options: object) -> Path:
+    def standard(
+        self,
+        key: str,
+        mutate: Callable[[dict[str, list[Row]]], None] | None = None,
+        **options: object,
+    ) -> Path:
         period = self.next_period()
         sheets = self.sheets(period)
         if mutate:
@@ -106,18 +142,29 @@ class _Messy:
 
 # -- the variants (returns.md §4) --------------------------------------------------------------
 
+
 def _title_rows_merged_cells(m: _Messy) -> None:
     def blank_rows(sheets: dict[str, list[Row]]) -> None:
         sheets["placements"].insert(1, {})
         sheets["placements"].append({})
+
     m.standard("title_rows_merged_cells", blank_rows, title_rows=True)
 
 
 TRADITIONAL_HEADERS = {
-    "name": "姓　名", "gender": "性別", "id_number": "身份證\n號碼", "categories": "人員類(lèi)別",
-    "disability_cert": "殘疾人證號", "channel": "就業(yè)方式", "employer": "就業(yè)單位",
-    "job": "就業崗位", "placed_on": "就業日期", "monthly_income": "月收入（元）",
-    "si_subsidy": "享受社保補貼", "phone": "聯繫電話", "note": "備 注",
+    "name": "姓　名",
+    "gender": "性別",
+    "id_number": "身份證\n號碼",
+    "categories": "人員類(lèi)別",
+    "disability_cert": "殘疾人證號",
+    "channel": "就業(yè)方式",
+    "employer": "就業(yè)單位",
+    "job": "就業崗位",
+    "placed_on": "就業日期",
+    "monthly_income": "月收入（元）",
+    "si_subsidy": "享受社保補貼",
+    "phone": "聯繫電話",
+    "note": "備 注",
 }
 
 
@@ -129,8 +176,24 @@ def _reordered_and_extra_columns(m: _Messy) -> None:
     def extra(sheets: dict[str, list[Row]]) -> None:
         for row in sheets["placements"]:
             row["回访情况"] = "已回访"
-    order = ["seq", "id_number", "name", "placed_on", "channel", "categories", "gender", "employer", "job",
-             "回访情况", "monthly_income", "si_subsidy", "disability_cert", "phone", "note"]
+
+    order = [
+        "seq",
+        "id_number",
+        "name",
+        "placed_on",
+        "channel",
+        "categories",
+        "gender",
+        "employer",
+        "job",
+        "回访情况",
+        "monthly_income",
+        "si_subsidy",
+        "disability_cert",
+        "phone",
+        "note",
+    ]
     m.standard("reordered_and_extra_columns", extra, columns={"placements": order})
 
 
@@ -144,6 +207,7 @@ def _id_typed_as_number(m: _Messy) -> None:
         idn = str(sheets["placements"][0]["id_number"])
         # What Excel keeps of an 18-digit number: 15 significant digits, shown as 3.20706E+17.
         sheets["placements"][0]["id_number"] = float(idn[:15] + "000")
+
     m.standard("id_typed_as_number", as_number)
 
 
@@ -154,22 +218,34 @@ def _id_lowercase_x_fullwidth(m: _Messy) -> None:
     while not str(rows[0]["id_number"]).endswith("X"):  # redraw until the check character is X
         rows[0].update({k: v for k, v in m.placement(period).items() if k != "seq"})
     rows[0]["id_number"] = str(rows[0]["id_number"]).lower()
-    rows[1]["id_number"] = str(rows[1]["id_number"]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    rows[1]["id_number"] = str(rows[1]["id_number"]).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     rows[1]["disability_cert"] = str(rows[1]["disability_cert"]).translate(
-        str.maketrans("0123456789", "０１２３４５６７８９"))
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     m.write("id_lowercase_x_fullwidth", f"XH_{period}.xlsx", period, m.cover(period), sheets)
 
 
 def _date_forms(m: _Messy) -> None:
     period = m.next_period()
     sheets = m.sheets(period, n=3)
-    rows = sheets["placements"] + [dict(m.placement(period), seq=4), dict(m.placement(period), seq=5),
-                                   dict(m.placement(period), seq=6)]
+    rows = sheets["placements"] + [
+        dict(m.placement(period), seq=4),
+        dict(m.placement(period), seq=5),
+        dict(m.placement(period), seq=6),
+    ]
     y, mo = int(period[:4]), int(period[5:])
     day = month_days(period)[1].day
     serial = (date(y, mo, day) - date(1899, 12, 30)).days
-    forms: list[object] = [serial, f"{y}/{mo}/{day}", f"{y}.{mo}.{day}", f"{y}{mo:02d}{day:02d}",
-                           f"{y}年{mo}月{day}日", f"{y}-{mo:02d}-{day:02d}"]
+    forms: list[object] = [
+        serial,
+        f"{y}/{mo}/{day}",
+        f"{y}.{mo}.{day}",
+        f"{y}{mo:02d}{day:02d}",
+        f"{y}年{mo}月{day}日",
+        f"{y}-{mo:02d}-{day:02d}",
+    ]
     for row, form in zip(rows, forms, strict=True):
         row["placed_on"] = form
     sheets["placements"] = rows
@@ -193,8 +269,10 @@ def _codes_as_aliases_traditional(m: _Messy) -> None:
     cats = [("01",), ("02",), ("05",), ("02", "01"), ("03",)]
     rows = [dict(m.placement(period, c), seq=i) for i, c in enumerate(cats, start=1)]
     for row, cat_text, channel in zip(
-        rows, ["低保户", "殘疾人", "4050人员", "02、低收入", "困難職工家庭"],
-        ["企業吸納", "10", "手工外包", "殘疾人之家", "公益崗位"], strict=True,
+        rows,
+        ["低保户", "殘疾人", "4050人员", "02、低收入", "困難職工家庭"],
+        ["企業吸納", "10", "手工外包", "殘疾人之家", "公益崗位"],
+        strict=True,
     ):
         row["categories"], row["channel"] = cat_text, channel
     sheets = m.sheets(period)
@@ -208,6 +286,7 @@ def _duplicate_person(m: _Messy) -> None:
     def dup(sheets: dict[str, list[Row]]) -> None:
         rows = sheets["placements"]
         rows.append(dict(rows[0], seq=len(rows) + 1))
+
     m.standard("duplicate_person", dup)
 
 
@@ -272,12 +351,13 @@ def _truncated_xlsx(m: _Messy) -> None:
 def _password_protected(m: _Messy) -> None:
     period = m.next_period()
     info = struct.pack("<HHI", 4, 4, 0x40) + (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-        '<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption">'
-        '<keyData saltSize="16" blockSize="16" keyBits="256" hashSize="64" cipherAlgorithm="AES" '
-        'cipherChaining="ChainingModeCBC" hashAlgorithm="SHA512" saltValue="AAAAAAAAAAAAAAAAAAAAAA=="/>'
-        "</encryption>"
-    ).encode("utf-8")
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        b'<encryption xmlns="http://schemas.microsoft.com/office/2006/encryption">'
+        b'<keyData saltSize="16" blockSize="16" keyBits="256" hashSize="64" cipherAlgorithm="AES" '
+        b'cipherChaining="ChainingModeCBC" hashAlgorithm="SHA512" '
+        b'saltValue="AAAAAAAAAAAAAAAAAAAAAA=="/>'
+        b"</encryption>"
+    )
     package = struct.pack("<Q", 6144) + m.rng.randbytes(6144)
     path = m.inbox / f"XH_{period}.xlsx"
     path.write_bytes(build_compound_file({"EncryptionInfo": info, "EncryptedPackage": package}))
@@ -313,6 +393,7 @@ def _formula_like_cells(m: _Messy) -> None:
         rows[1]["employer"] = "+86连云港某公司"
         rows[2]["note"] = "@张老师跟进"
         rows[0]["job"] = "-保洁-"
+
     m.standard("formula_like_cells", formulas)
 
 
@@ -329,11 +410,27 @@ def _resubmission(m: _Messy) -> None:
 
 
 VARIANTS: list[Callable[[_Messy], None]] = [
-    _title_rows_merged_cells, _traditional_headers_pinyin, _reordered_and_extra_columns,
-    _missing_required_column, _id_typed_as_number, _id_lowercase_x_fullwidth, _date_forms, _amount_forms,
-    _codes_as_aliases_traditional, _duplicate_person, _byte_identical_copy, _unknown_station, _cover_mismatch,
-    lambda m: _csv_set(m, "csv_set_gb18030", "gb18030"), lambda m: _csv_set(m, "csv_utf8_bom", "utf-8-sig"),
-    _truncated_xlsx, _password_protected, _old_xls, _empty_file, _not_a_spreadsheet, _formula_like_cells,
+    _title_rows_merged_cells,
+    _traditional_headers_pinyin,
+    _reordered_and_extra_columns,
+    _missing_required_column,
+    _id_typed_as_number,
+    _id_lowercase_x_fullwidth,
+    _date_forms,
+    _amount_forms,
+    _codes_as_aliases_traditional,
+    _duplicate_person,
+    _byte_identical_copy,
+    _unknown_station,
+    _cover_mismatch,
+    lambda m: _csv_set(m, "csv_set_gb18030", "gb18030"),
+    lambda m: _csv_set(m, "csv_utf8_bom", "utf-8-sig"),
+    _truncated_xlsx,
+    _password_protected,
+    _old_xls,
+    _empty_file,
+    _not_a_spreadsheet,
+    _formula_like_cells,
     _resubmission,
 ]
 
@@ -357,7 +454,9 @@ _FREE, _END, _FATSECT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
 _SECTOR = 512
 
 
-def _dir_entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+def _dir_entry(
+    name: str, kind: int, left: int, right: int, child: int, start: int, size: int
+) -> bytes:
     raw = (name + "\0").encode("utf-16-le") if name else b""
     return (
         raw.ljust(64, b"\0")
@@ -393,10 +492,13 @@ def build_compound_file(streams: dict[str, bytes]) -> bytes:
     if len(entries) > 4:
         raise ValueError("at most three streams")
     header = (
-        bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16)
-        + struct.pack("<HHHHH", 0x003E, 3, 0xFFFE, 9, 6) + bytes(6)
+        bytes.fromhex("D0CF11E0A1B11AE1")
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x003E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
         + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, _END, 0, _END, 0)
-        + struct.pack("<I", 0) + struct.pack("<I", _FREE) * 108
+        + struct.pack("<I", 0)
+        + struct.pack("<I", _FREE) * 108
     )
     fat_sector = struct.pack(f"<{_SECTOR // 4}I", *(fat + [_FREE] * (_SECTOR // 4 - len(fat))))
     body = b"".join(data[n].ljust(-(-len(data[n]) // _SECTOR) * _SECTOR, b"\0") for n in names)

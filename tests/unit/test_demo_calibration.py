@@ -11,7 +11,7 @@ import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -22,8 +22,15 @@ from doorstep.demo import generate_demo_returns
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-CHANNEL_LABELS = {"单位就业": "10", "自主创业": "21", "灵活就业": "22", "居家就业": "23", "辅助性就业": "24",
-                  "公益性岗位": "30", "其他": "99"}
+CHANNEL_LABELS = {
+    "单位就业": "10",
+    "自主创业": "21",
+    "灵活就业": "22",
+    "居家就业": "23",
+    "辅助性就业": "24",
+    "公益性岗位": "30",
+    "其他": "99",
+}
 
 
 def id_is_valid(text: object) -> bool:
@@ -57,10 +64,12 @@ class Return:
 
 def read_table(ws: openpyxl.worksheet.worksheet.Worksheet) -> list[dict[str, object]]:
     rows = list(ws.iter_rows(values_only=True))
-    header_at = next(i for i, r in enumerate(rows) if r and r[0] is not None and len([c for c in r if c]) > 2)
+    header_at = next(
+        i for i, r in enumerate(rows) if r and r[0] is not None and len([c for c in r if c]) > 2
+    )
     header = [str(c) for c in rows[header_at]]
     out = []
-    for r in rows[header_at + 1:]:
+    for r in rows[header_at + 1 :]:
         if all(c is None for c in r):
             continue
         if isinstance(r[0], str) and r[0].startswith("填报单位"):
@@ -76,13 +85,15 @@ def read_return(path: Path) -> Return:
     m = re.fullmatch(r"(\d{4})年(\d{1,2})月", str(cover["报告期"]))
     assert m, path.name
     period = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
-    received = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
+    received = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
     return Return(path, str(cover["服务站编码"]), period, received, sheets)
 
 
 def period_end(period: str) -> date:
     y, m = int(period[:4]), int(period[5:])
-    return date(y + m // 12, m % 12 + 1, 1).fromordinal(date(y + m // 12, m % 12 + 1, 1).toordinal() - 1)
+    return date(y + m // 12, m % 12 + 1, 1).fromordinal(
+        date(y + m // 12, m % 12 + 1, 1).toordinal() - 1
+    )
 
 
 def placement_is_valid(row: dict[str, object], period: str) -> bool:
@@ -98,7 +109,9 @@ def placement_is_valid(row: dict[str, object], period: str) -> bool:
     placed = row["就业日期"]
     if not isinstance(placed, datetime) or placed.date() > period_end(period):
         return False
-    if "残疾人" in str(row["人员类别"]) and not (row["残疾人证号"] and len(str(row["残疾人证号"])) == 20):
+    if "残疾人" in str(row["人员类别"]) and not (
+        row["残疾人证号"] and len(str(row["残疾人证号"])) == 20
+    ):
         return False
     return bool(re.fullmatch(r"1[3-9]\d{9}", str(row["联系电话"])))
 
@@ -128,7 +141,9 @@ def placements(latest: dict[tuple[str, str], Return]) -> list[dict[str, object]]
     for (station, period), ret in latest.items():
         for row in ret.sheets.get("就业帮扶台账", []):
             if placement_is_valid(row, period):
-                out.append({**row, "station": station, "period": period, "placed": row["就业日期"].date()})  # type: ignore[union-attr]
+                out.append(
+                    {**row, "station": station, "period": period, "placed": row["就业日期"].date()}
+                )  # type: ignore[union-attr]
     return out
 
 
@@ -155,7 +170,11 @@ def test_demo_jiang_hua_disabled_persons_since_opening(placements: list[dict[str
     jh = [r for r in placements if r["station"] == "JH" and "残疾人" in str(r["人员类别"])]
     assert len({r["身份证号码"] for r in jh if r["placed"] <= date(2024, 5, 31)}) == 23
     assert len({r["身份证号码"] for r in jh if r["placed"] <= date(2023, 4, 30)}) == 13
-    channels = [CHANNEL_LABELS.get(str(r["就业方式"]), str(r["就业方式"])) for r in placements if r["station"] == "JH"]
+    channels = [
+        CHANNEL_LABELS.get(str(r["就业方式"]), str(r["就业方式"]))
+        for r in placements
+        if r["station"] == "JH"
+    ]
     assert sum(c in {"23", "24"} for c in channels) / len(channels) >= 0.8
 
 
@@ -201,12 +220,19 @@ def test_demo_median_income_is_1500_something(placements: list[dict[str, object]
 
 
 def test_demo_events_in_2024(latest: dict[tuple[str, str], Return]) -> None:
-    events = [r for (s, p), ret in latest.items() if p >= "2024-01" for r in ret.sheets.get("创业活动", [])]
+    events = [
+        r
+        for (s, p), ret in latest.items()
+        if p >= "2024-01"
+        for r in ret.sheets.get("创业活动", [])
+    ]
     assert 8 <= len(events) <= 10
     assert len({r["活动类型"] for r in events}) >= 3
 
 
-def test_demo_zero_employment_households_cleared_within_month(latest: dict[tuple[str, str], Return]) -> None:
+def test_demo_zero_employment_households_cleared_within_month(
+    latest: dict[tuple[str, str], Return],
+) -> None:
     rows = [(p, r) for (s, p), ret in latest.items() for r in ret.sheets.get("零就业家庭", [])]
     in_2024_rows = [r for p, r in rows if p >= "2024-01"]
     assert len(in_2024_rows) >= 3
@@ -217,9 +243,17 @@ def test_demo_zero_employment_households_cleared_within_month(latest: dict[tuple
         assert id_is_valid(r["户主身份证号码"])
 
 
-def test_demo_categories_and_channels_cover_the_code_lists(placements: list[dict[str, object]]) -> None:
+def test_demo_categories_and_channels_cover_the_code_lists(
+    placements: list[dict[str, object]],
+) -> None:
     labels = [str(r["人员类别"]).split("、") for r in placements]
-    assert {c for cats in labels for c in cats} == {"低收入人口", "残疾人", "特困职工家庭成员", "零就业家庭成员", "大龄失业人员"}
+    assert {c for cats in labels for c in cats} == {
+        "低收入人口",
+        "残疾人",
+        "特困职工家庭成员",
+        "零就业家庭成员",
+        "大龄失业人员",
+    }
     assert any(len(cats) == 2 for cats in labels)
     assert any(cats == ["残疾人", "低收入人口"] for cats in labels)
     channels = {CHANNEL_LABELS.get(str(r["就业方式"]), str(r["就业方式"])) for r in placements}
@@ -227,9 +261,18 @@ def test_demo_categories_and_channels_cover_the_code_lists(placements: list[dict
 
 
 def test_demo_bad_rows_are_exactly_the_planned_ones(latest: dict[tuple[str, str], Return]) -> None:
-    bad = [(s, p) for (s, p), ret in latest.items() for r in ret.sheets.get("就业帮扶台账", [])
-           if not placement_is_valid(r, p)]
-    assert sorted(bad) == [("WH", "2024-02"), ("XF", "2024-03"), ("XH", "2023-10"), ("XN", "2024-05")]
+    bad = [
+        (s, p)
+        for (s, p), ret in latest.items()
+        for r in ret.sheets.get("就业帮扶台账", [])
+        if not placement_is_valid(r, p)
+    ]
+    assert sorted(bad) == [
+        ("WH", "2024-02"),
+        ("XF", "2024-03"),
+        ("XH", "2023-10"),
+        ("XN", "2024-05"),
+    ]
 
 
 def test_demo_delivery_times_late_missing_and_resubmitted(inbox: Path) -> None:
@@ -238,7 +281,7 @@ def test_demo_delivery_times_late_missing_and_resubmitted(inbox: Path) -> None:
     assert "NF_2023-12.xlsx" not in names and "NF_2024-01.xlsx" in names
 
     def received(name: str) -> datetime:
-        return datetime.fromtimestamp((inbox / name).stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp((inbox / name).stat().st_mtime, tz=UTC).replace(tzinfo=None)
 
     assert received("XH_2024-05.xlsx") == datetime(2024, 6, 3, 9, 0)
     late = [n for n in names if received(n).day > 5 and "更正" not in n]

@@ -15,12 +15,30 @@ from doorstep.demo.messy import build_compound_file, generate_messy_returns
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 EXPECTED = {
-    "title_rows_merged_cells", "traditional_headers_pinyin", "reordered_and_extra_columns",
-    "missing_required_column", "id_typed_as_number", "id_lowercase_x_fullwidth", "date_forms", "amount_forms",
-    "codes_as_aliases_traditional", "duplicate_person", "byte_identical_copy", "byte_identical_original",
-    "unknown_station", "cover_mismatch", "csv_set_gb18030", "csv_utf8_bom", "truncated_xlsx",
-    "password_protected", "old_xls", "empty_file", "not_a_spreadsheet", "formula_like_cells",
-    "resubmission", "resubmission_original",
+    "title_rows_merged_cells",
+    "traditional_headers_pinyin",
+    "reordered_and_extra_columns",
+    "missing_required_column",
+    "id_typed_as_number",
+    "id_lowercase_x_fullwidth",
+    "date_forms",
+    "amount_forms",
+    "codes_as_aliases_traditional",
+    "duplicate_person",
+    "byte_identical_copy",
+    "byte_identical_original",
+    "unknown_station",
+    "cover_mismatch",
+    "csv_set_gb18030",
+    "csv_utf8_bom",
+    "truncated_xlsx",
+    "password_protected",
+    "old_xls",
+    "empty_file",
+    "not_a_spreadsheet",
+    "formula_like_cells",
+    "resubmission",
+    "resubmission_original",
 }
 
 
@@ -32,7 +50,9 @@ def messy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def placements(path: Path) -> tuple[list[object], list[tuple[object, ...]]]:
     ws = openpyxl.load_workbook(path)["就业帮扶台账"]
     rows = list(ws.iter_rows(values_only=True))
-    return list(rows[1]), [r for r in rows[2:] if any(c is not None for c in r) and not str(r[0]).startswith("填报")]
+    return list(rows[1]), [
+        r for r in rows[2:] if any(c is not None for c in r) and not str(r[0]).startswith("填报")
+    ]
 
 
 def column(path: Path, header: str) -> list[object]:
@@ -41,7 +61,9 @@ def column(path: Path, header: str) -> list[object]:
 
 
 def cover(path: Path) -> dict[object, object]:
-    return {r[0]: r[1] for r in openpyxl.load_workbook(path)["填报信息"].iter_rows(values_only=True)}
+    return {
+        r[0]: r[1] for r in openpyxl.load_workbook(path)["填报信息"].iter_rows(values_only=True)
+    }
 
 
 def sheet_xml(path: Path, n: int = 2) -> str:
@@ -52,10 +74,10 @@ def sheet_xml(path: Path, n: int = 2) -> str:
 def ole_stream_names(data: bytes) -> list[str]:
     assert data[:8] == OLE_SIGNATURE
     first_dir = struct.unpack_from("<I", data, 48)[0]
-    directory = data[512 * (first_dir + 1): 512 * (first_dir + 2)]
+    directory = data[512 * (first_dir + 1) : 512 * (first_dir + 2)]
     names = []
     for i in range(4):
-        entry = directory[128 * i: 128 * (i + 1)]
+        entry = directory[128 * i : 128 * (i + 1)]
         length = struct.unpack_from("<H", entry, 64)[0]
         if entry[66] == 2:  # stream
             names.append(entry[: length - 2].decode("utf-16-le"))
@@ -66,7 +88,9 @@ def test_messy_every_variant_is_generated(messy: dict[str, Path]) -> None:
     assert set(messy) == EXPECTED
     assert all(p.exists() for p in messy.values())
     assert all(p.name.startswith(("XH_", "ZZ_")) for p in messy.values())
-    assert min(p.stem.split("_")[1][:7] for p in messy.values()) >= "2024-06"  # clear of the calibrated demo
+    assert (
+        min(p.stem.split("_")[1][:7] for p in messy.values()) >= "2024-06"
+    )  # clear of the calibrated demo
 
 
 def test_messy_title_rows_merged_cells_blank_rows_and_sign_off(messy: dict[str, Path]) -> None:
@@ -79,7 +103,12 @@ def test_messy_title_rows_merged_cells_blank_rows_and_sign_off(messy: dict[str, 
 
 def test_messy_traditional_headers_with_pinyin_annotations(messy: dict[str, Path]) -> None:
     head, _ = placements(messy["traditional_headers_pinyin"])
-    assert "人員類(lèi)別" in head and "身份證\n號碼" in head and "月收入（元）" in head and "就業(yè)單位" in head
+    assert (
+        "人員類(lèi)別" in head
+        and "身份證\n號碼" in head
+        and "月收入（元）" in head
+        and "就業(yè)單位" in head
+    )
 
 
 def test_messy_reordered_and_extra_columns(messy: dict[str, Path]) -> None:
@@ -116,12 +145,24 @@ def test_messy_date_forms(messy: dict[str, Path]) -> None:
 
 
 def test_messy_amount_forms(messy: dict[str, Path]) -> None:
-    assert column(messy["amount_forms"], "月收入(元)") == ["1,500", "1500元", "１５００", "1500.00", "1500多"]
+    assert column(messy["amount_forms"], "月收入(元)") == [
+        "1,500",
+        "1500元",
+        "１５００",
+        "1500.00",
+        "1500多",
+    ]
 
 
 def test_messy_codes_as_aliases_and_traditional(messy: dict[str, Path]) -> None:
     path = messy["codes_as_aliases_traditional"]
-    assert column(path, "人员类别") == ["低保户", "殘疾人", "4050人员", "02、低收入", "困難職工家庭"]
+    assert column(path, "人员类别") == [
+        "低保户",
+        "殘疾人",
+        "4050人员",
+        "02、低收入",
+        "困難職工家庭",
+    ]
     assert column(path, "就业方式") == ["企業吸納", "10", "手工外包", "殘疾人之家", "公益崗位"]
 
 
@@ -141,13 +182,25 @@ def test_messy_unknown_station_and_cover_mismatch(messy: dict[str, Path]) -> Non
     assert cover(messy["cover_mismatch"])["服务站编码"] == "WH"
 
 
-@pytest.mark.parametrize(("key", "encoding"), [("csv_set_gb18030", "gb18030"), ("csv_utf8_bom", "utf-8-sig")])
+@pytest.mark.parametrize(
+    ("key", "encoding"), [("csv_set_gb18030", "gb18030"), ("csv_utf8_bom", "utf-8-sig")]
+)
 def test_messy_csv_sets(messy: dict[str, Path], key: str, encoding: str) -> None:
     cover_path = messy[key]
     prefix = cover_path.name.removesuffix("_cover.csv")
-    members = sorted(p.name.removeprefix(prefix + "_") for p in cover_path.parent.glob(prefix + "_*.csv"))
-    assert members == sorted(["cover.csv", "placements.csv", "training.csv", "events.csv", "incubated.csv",
-                              "households.csv"])
+    members = sorted(
+        p.name.removeprefix(prefix + "_") for p in cover_path.parent.glob(prefix + "_*.csv")
+    )
+    assert members == sorted(
+        [
+            "cover.csv",
+            "placements.csv",
+            "training.csv",
+            "events.csv",
+            "incubated.csv",
+            "households.csv",
+        ]
+    )
     raw = (cover_path.parent / f"{prefix}_placements.csv").read_bytes()
     text = raw.decode(encoding)
     assert text.startswith("序号,姓名,性别,身份证号码")

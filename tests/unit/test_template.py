@@ -35,23 +35,57 @@ def test_template_cover_is_filled_from_the_registry(xh_template: openpyxl.Workbo
 
 
 def test_template_has_all_sheets_and_instructions(xh_template: openpyxl.Workbook) -> None:
-    assert xh_template.sheetnames == ["填报信息", "就业帮扶台账", "技能培训", "创业活动", "孵化企业", "零就业家庭", "填报说明"]
+    assert xh_template.sheetnames == [
+        "填报信息",
+        "就业帮扶台账",
+        "技能培训",
+        "创业活动",
+        "孵化企业",
+        "零就业家庭",
+        "填报说明",
+    ]
     text = "\n".join(str(c.value) for c in xh_template["填报说明"]["A"] if c.value)
     assert "文本" in text and "3.20706E+17" in text
 
 
 def test_template_dropdowns_offer_the_code_list_labels(xh_template: openpyxl.Workbook) -> None:
     placements = dropdowns(xh_template["就业帮扶台账"])
-    assert placements["人员类别"] == ["低收入人口", "残疾人", "特困职工家庭成员", "零就业家庭成员", "大龄失业人员"]
-    assert placements["就业方式"] == ["单位就业", "自主创业", "灵活就业", "居家就业", "辅助性就业", "公益性岗位", "其他"]
+    assert placements["人员类别"] == [
+        "低收入人口",
+        "残疾人",
+        "特困职工家庭成员",
+        "零就业家庭成员",
+        "大龄失业人员",
+    ]
+    assert placements["就业方式"] == [
+        "单位就业",
+        "自主创业",
+        "灵活就业",
+        "居家就业",
+        "辅助性就业",
+        "公益性岗位",
+        "其他",
+    ]
     assert placements["性别"] == ["男", "女"]
     assert placements["享受社保补贴"] == ["是", "否"]
-    assert dropdowns(xh_template["技能培训"])["培训类型"] == ["就业技能培训", "创业培训", "岗位技能提升"]
-    assert dropdowns(xh_template["创业活动"])["活动类型"] == ["政策研读讲座", "创业培训班", "创业沙龙", "创业大赛", "其他"]
+    assert dropdowns(xh_template["技能培训"])["培训类型"] == [
+        "就业技能培训",
+        "创业培训",
+        "岗位技能提升",
+    ]
+    assert dropdowns(xh_template["创业活动"])["活动类型"] == [
+        "政策研读讲座",
+        "创业培训班",
+        "创业沙龙",
+        "创业大赛",
+        "其他",
+    ]
     assert dropdowns(xh_template["零就业家庭"])["状态"] == ["未清零", "已清零"]
 
 
-def test_template_id_and_phone_columns_are_text_for_500_rows(xh_template: openpyxl.Workbook) -> None:
+def test_template_id_and_phone_columns_are_text_for_500_rows(
+    xh_template: openpyxl.Workbook,
+) -> None:
     ws = xh_template["就业帮扶台账"]
     header = {c.value: c.column_letter for c in ws[2]}
     for col in ("身份证号码", "残疾人证号", "联系电话"):
