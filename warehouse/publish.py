@@ -114,7 +114,14 @@ def build_analyst_file(
     on_time_day: int = 5,
     figure_text: FigureText | None = None,
 ) -> str:
-    """Write every mart into a new DuckDB file `target`; returns the data version."""
+    """Write every mart into a new DuckDB file `target`; returns the data version.
+
+    Used directly for snapshots that are never swapped in (a past as-of or known-at).
+    """
+    target = Path(target)
+    if target.exists():
+        # Marts are only ever built into a fresh file; an existing one is someone's data.
+        raise FileExistsError(f"{target} exists; build_analyst_file writes a new file only")
     if targets is None:
         targets = load_reference().targets(as_of.year)
     con = duckdb.connect(":memory:")

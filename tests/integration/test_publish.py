@@ -389,3 +389,19 @@ def test_data_dictionary_is_built_from_the_comments(home, tmp_path):
         assert f"`marts.{table}`" in text
     assert "| `person_key` | VARCHAR | 人员化名" in text
     assert "<code>marts.returns_register</code>" in page.read_text(encoding="utf-8")
+
+
+def test_narrative_text_is_filled_before_figures_are_published(home):
+    from doorstep.bulletin.narrative import fill_texts
+
+    private, analyst = home
+    publish_analyst_db(private, analyst, as_of=AS_OF, figure_text=fill_texts)
+    con = duckdb.connect(str(analyst), read_only=True)
+    texts = con.execute(
+        "select text from marts.figures where figure = 'F01' and scope = '本年累计'"
+    ).fetchall()
+    assert len(texts) == 1 and texts[0][0]
+    # F13 keeps its status label from SQL.
+    assert con.execute(
+        "select count(*) from marts.figures where figure = 'F13' and text is null"
+    ).fetchall() == [(0,)]
