@@ -39,6 +39,14 @@ def received_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
 
 
+def _stream_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def read_return(source: ReturnSource | Path, ref: Reference, settings: Settings) -> ParsedReturn:
     """Read one return. Problems become Issues; `rejected` when the file cannot be used."""
     if isinstance(source, Path):
@@ -61,6 +69,8 @@ def read_return(source: ReturnSource | Path, ref: Reference, settings: Settings)
         # A reader bug or an unreadable file must not stop the night's batch. Only the
         # exception type is kept: messages from the readers can quote cell values.
         parsed.sheets = {}
+        if not parsed.sha256:  # a return id all the same, distinct per unreadable file
+            parsed.sha256 = hashlib.sha256(f"unreadable:{source.name}".encode()).hexdigest()
         parsed.issues.append(
             Issue(source.name, None, None, None, "FILE_CORRUPT", type(exc).__name__)
         )
@@ -76,9 +86,9 @@ def _fill(parsed: ParsedReturn, source: ReturnSource, ref: Reference, settings: 
         parsed.size += size
         parsed.received_at = max(parsed.received_at, received_at(path))
         if size > settings.max_file_bytes:
-            # Not read at all: hash the name and size so the manifest still has a key.
+            # Never held in memory, but still hashed so the manifest knows the file.
             members.append((path, None))
-            digests.append(hashlib.sha256(f"{path.name}:{size}".encode()).hexdigest())
+            digests.append(_stream_digest(path))
             continue
         data = path.read_bytes()
         members.append((path, data))

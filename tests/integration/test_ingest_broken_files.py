@@ -3,6 +3,7 @@ and the rest of the batch still reads."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 import zipfile
 from collections.abc import Callable
@@ -132,6 +133,12 @@ def test_file_over_the_size_limit_is_not_opened(tmp_path: Path):
         and parsed.rejected
         and parsed.size == path.stat().st_size
     )
+    assert parsed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_file_gone_before_it_is_read_is_an_issue_not_a_crash(tmp_path: Path):
+    parsed = read(tmp_path / "XH_2024-05.xlsx")
+    assert codes(parsed) == ["FILE_CORRUPT"] and parsed.rejected and len(parsed.sha256) == 64
 
 
 def test_too_many_rows(tmp_path: Path):
