@@ -78,6 +78,7 @@ class _Builder:
         self.factory = PersonFactory(self.rng, plan["regions"])
         self.pools = load_pools()
         self.placed: dict[tuple[str, str], list[Person]] = {}
+        self.heads: dict[str, Person] = {}
         self.reporters = {
             code: (self.factory.name(self.rng.random() < 0.5), make_mobile(self.rng))
             for code in ref.stations
@@ -237,9 +238,15 @@ class _Builder:
         ]
 
     def households(self, station: str, period: str) -> list[Row]:
+        # The sheet is a register (a month-end stock): a household stays on it, cleared,
+        # in every later return of its station.
         rows: list[Row] = []
-        for h in self._items("households", station, period):
-            head = self.factory.make(h["identified_on"], ("04",), 0.5)
+        for h in self.plan.get("households") or []:
+            if h["station"] != station or str(h["period"]) > period:
+                continue
+            if h["household_id"] not in self.heads:
+                self.heads[h["household_id"]] = self.factory.make(h["identified_on"], ("04",), 0.5)
+            head = self.heads[h["household_id"]]
             rows.append(
                 {
                     "household_id": h["household_id"],

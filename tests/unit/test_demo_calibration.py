@@ -233,14 +233,26 @@ def test_demo_events_in_2024(latest: dict[tuple[str, str], Return]) -> None:
 def test_demo_zero_employment_households_cleared_within_month(
     latest: dict[tuple[str, str], Return],
 ) -> None:
-    rows = [(p, r) for (s, p), ret in latest.items() for r in ret.sheets.get("零就业家庭", [])]
-    in_2024_rows = [r for p, r in rows if p >= "2024-01"]
-    assert len(in_2024_rows) >= 3
-    for _, r in rows:
-        assert r["状态"] == "已清零"
-        assert r["清零方式"]
-        assert r["清零日期"].strftime("%Y-%m") == r["认定日期"].strftime("%Y-%m")  # type: ignore[union-attr]
-        assert id_is_valid(r["户主身份证号码"])
+    # The sheet is a register: each station's May 2024 return is its stock at the as-of date.
+    register = [
+        r
+        for (s, p), ret in latest.items()
+        if p == "2024-05"
+        for r in ret.sheets.get("零就业家庭", [])
+    ]
+    identified_2024 = {r["家庭编号"] for r in register if r["认定日期"].year == 2024}  # type: ignore[union-attr]
+    assert len(identified_2024) >= 3
+    assert all(r["状态"] == "已清零" for r in register)
+    for ret in latest.values():
+        for r in ret.sheets.get("零就业家庭", []):
+            assert r["状态"] == "已清零" and r["清零方式"]
+            assert r["清零日期"].strftime("%Y-%m") == r["认定日期"].strftime("%Y-%m")  # type: ignore[union-attr]
+            assert id_is_valid(r["户主身份证号码"])
+    heads = defaultdict(set)
+    for ret in latest.values():
+        for r in ret.sheets.get("零就业家庭", []):
+            heads[r["家庭编号"]].add(r["户主身份证号码"])
+    assert all(len(ids) == 1 for ids in heads.values())  # the same household, month after month
 
 
 def test_demo_categories_and_channels_cover_the_code_lists(
