@@ -18,7 +18,13 @@ import polars as pl
 import yaml
 
 from doorstep.ingest.model import Issue
-from transforms.headers import HeaderMap, HeaderReference, canonical_label, map_headers
+from transforms.headers import (
+    HeaderMap,
+    HeaderReference,
+    canonical_label,
+    map_headers,
+    match_header,
+)
 from transforms.text import normalize_text
 
 # Columns where a NUMBER cell means Excel has already dropped digits (15 significant
@@ -111,7 +117,12 @@ def row_kind(row: Row, markers: Markers | None = None) -> str:
 def find_header_row(
     sheet: str, grid: Grid, ref: HeaderReference, scan_rows: int = HEADER_SCAN_ROWS
 ) -> tuple[int, HeaderMap] | None:
-    """Index of the header row: the most known headers (at least two) in the first rows."""
+    """The header: the row with the most known headers (at least two) in the first rows.
+
+    Returns the index of the header's last row (data starts below it) and its mapping. A
+    two-row header (`就业情况` merged over `就业单位 | 就业岗位 | 就业日期`, other headers
+    merged down) is read as one when that maps more columns than either row alone.
+    """
     best: tuple[int, HeaderMap] | None = None
     for i, row in enumerate(grid.rows[:scan_rows]):
         if is_blank(row):
@@ -121,7 +132,38 @@ def find_header_row(
             best is None or mapping.matched > best[1].matched
         ):
             best = (i, mapping)
+    if best is None:
+        return None
+    i, mapping = best
+    for upper, lower in ((i - 1, i), (i, i + 1)):
+        if (
+            upper < 0
+            or lower >= grid.height
+            or is_blank(grid.rows[upper])
+            or is_blank(grid.rows[lower])
+        ):
+            continue
+        cells = merge_header_rows(sheet, grid.rows[upper], grid.rows[lower], ref)
+        merged = map_headers(sheet, cells, ref)
+        if merged.matched > mapping.matched:
+            return lower, merged
     return best
+
+
+def merge_header_rows(sheet: str, upper: Row, lower: Row, ref: HeaderReference) -> list[str | None]:
+    """One header cell per column from two header rows: the one naming a known field wins
+    (the lower one if both do); else the lower text, else the upper (a merged group label)."""
+    cells: list[str | None] = []
+    for j in range(max(len(upper), len(lower))):
+        top = cell_text(upper[j]) if j < len(upper) else None
+        bottom = cell_text(lower[j]) if j < len(lower) else None
+        if bottom is not None and match_header(sheet, bottom, ref) is not None:
+            cells.append(bottom)
+        elif top is not None and match_header(sheet, top, ref) is not None:
+            cells.append(top)
+        else:
+            cells.append(bottom if bottom is not None else top)
+    return cells
 
 
 def sheet_fields(sheet: str, ref: HeaderReference) -> list[str]:

@@ -414,3 +414,27 @@ def test_table_starting_at_b3_keeps_excel_row_numbers(tmp_path: Path):
     placements = parsed.sheets["placements"]
     assert placements["row_number"].to_list() == [5, 7]
     assert placements["si_subsidy"].to_list() == ["是", "TRUE"]  # a BOOLEAN cell as Excel shows it
+
+
+def test_two_row_header_with_merged_cells(tmp_path: Path):
+    path = tmp_path / "XH_2024-05.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for name, rows in {"填报信息": cover_rows(), **EMPTY_SHEETS}.items():
+        sheet = wb.add_worksheet(name)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if value is not None:
+                    sheet.write(i, j, value)
+    ws = wb.add_worksheet("就业帮扶台账")
+    ws.merge_range("A1:G1", "海州区家门口就业服务站就业帮扶台账")
+    for col, label in enumerate(["序号", "姓名", "身份证号码", "人员类别"]):
+        ws.merge_range(1, col, 2, col, label)  # merged down over both header rows
+    ws.merge_range("E2:G2", "就业情况")
+    ws.write_row("E3", ["就业方式", "就业单位", "就业日期"])
+    ws.write_row("A4", ["1", "测试1", synthetic_id(1), "低保", "单位就业", "某公司", "2024-05-02"])
+    wb.close()
+    parsed = read(path)
+    assert parsed.issues == []
+    assert parsed.sheets["placements"].select("name", "employer", "row_number").rows() == [
+        ("测试1", "某公司", 4)
+    ]

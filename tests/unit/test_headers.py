@@ -312,3 +312,28 @@ def test_cover_under_an_odd_sheet_name_is_recognised_by_its_keys():
         sheet_key_by_content(grid([["说明"], ["请于5日前报送"]]), ["cover", "placements"], REF)
         is None
     )
+
+
+def test_two_row_header_with_a_merged_group_label_is_read_as_one():
+    rows = [
+        ["序号", "姓名", "身份证号码", "人员类别", "就业情况", None, None],
+        [None, None, None, None, "就业方式", "就业单位", "就业日期"],
+        ["1", "甲", "x1", "低保", "单位就业", "某公司", "2024-05-02"],
+    ]
+    found = find_header_row("placements", grid(rows), REF)
+    assert found is not None
+    index, mapping = found
+    assert index == 1
+    assert set(mapping.fields.values()) == {
+        "seq",
+        "name",
+        "id_number",
+        "categories",
+        "channel",
+        "employer",
+        "placed_on",
+    }
+    assert mapping.unknown == {} and mapping.missing == ()
+    frame, issues = sheet_frame("placements", grid(rows), REF, "f.xlsx")
+    assert issues == [] and frame is not None
+    assert frame.select("name", "channel", "row_number").rows() == [("甲", "单位就业", 3)]
