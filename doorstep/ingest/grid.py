@@ -200,12 +200,21 @@ def _extra_keys(mapping: HeaderMap) -> dict[int, str]:
     return keys
 
 
+def is_column_number_row(row: Row) -> bool:
+    """The `1 2 3 4 …` row government forms put under the header (栏次): form, not data."""
+    filled = [text.strip() for c in row if (text := cell_text(c)) is not None]
+    return len(filled) >= 3 and filled == [str(n) for n in range(1, len(filled) + 1)]
+
+
 def data_row_indices(grid: Grid, header_index: int) -> list[int]:
     """Rows below the header that hold data: blank and totals rows skipped, and the table
     ends at a sign-off or footnote row."""
     markers = load_markers()
     indices: list[int] = []
-    for i in range(header_index + 1, grid.height):
+    start = header_index + 1
+    if start < grid.height and is_column_number_row(grid.rows[start]):
+        start += 1
+    for i in range(start, grid.height):
         kind = row_kind(grid.rows[i], markers)
         if kind == "end":
             break

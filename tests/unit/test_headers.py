@@ -337,3 +337,13 @@ def test_two_row_header_with_a_merged_group_label_is_read_as_one():
     frame, issues = sheet_frame("placements", grid(rows), REF, "f.xlsx")
     assert issues == [] and frame is not None
     assert frame.select("name", "channel", "row_number").rows() == [("甲", "单位就业", 3)]
+
+
+def test_column_number_row_under_the_header_is_not_data():
+    rows = [
+        PLACEMENT_HEADER,
+        ["1", "2", "3", "4", "5", "6", "7"],
+        ["1", "甲", "男", "x1", "低保", "单位就业", "2024-05-02"],
+    ]
+    frame, _ = sheet_frame("placements", grid(rows), REF, "f.xlsx")
+    assert frame is not None and frame["row_number"].to_list() == [3]
