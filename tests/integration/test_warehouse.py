@@ -7,6 +7,10 @@ IDs; test_figures.py and test_publish.py reuse them.
 from __future__ import annotations
 
 import hashlib
+import signal
+import subprocess
+import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -301,3 +305,56 @@ def test_same_return_loaded_twice_is_a_no_op(private_db: Path):
     with pytest.raises(AssertionError):
         load(con, "XH", "2024-05", datetime(2024, 6, 3), rows)
     assert count(con, "core.placements") == 1
+
+
+LOADER = r"""
+import sys
+from datetime import date, datetime
+from tests.integration.test_warehouse import KEY, PLACEMENT_SCHEMA, frame, placement, synthetic_id
+from warehouse.db import connect_private, load_return
+n = int(sys.argv[2])
+rows = [placement(synthetic_id(i), date(2024, 5, 1 + i % 28)) for i in range(n)]
+sheets = {"placements": frame(rows, PLACEMENT_SCHEMA)}
+con = connect_private(sys.argv[1])
+print("loading", flush=True)
+load_return(con, return_id="r1", station_code="XH", period="2024-05",
+            received_at=datetime(2024, 6, 3), file_name="XH_2024-05.xlsx", status="accepted",
+            sheets=sheets, quarantine=None, rows_received=n, key=KEY)
+con.close()
+"""
+
+
+def test_load_killed_mid_way_is_all_or_nothing(private_db: Path):
+    """SIGKILL at moments spread over load_return (pseudonymising ~0.5 s, then the
+    transaction ~0.5 s on a laptop): every kill leaves all of the return or none."""
+    repo = Path(__file__).resolve().parents[2]
+    rows = 50_000
+    connect_private(private_db).close()
+    outcomes = set()
+    for delay in (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", LOADER, str(private_db), str(rows)],
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "loading"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        con = connect_private(private_db)
+        counts = (
+            count(con, "raw.returns"),
+            count(con, "staging.placements"),
+            count(con, "core.placements"),
+        )
+        con.close()
+        # Either the whole return is there or none of it: never the return without
+        # its rows, nor staging rows without their core rows.
+        assert counts in {(0, 0, 0), (1, rows, rows)}, (delay, counts)
+        outcomes.add(counts)
+        if counts != (0, 0, 0):
+            break
+    assert (0, 0, 0) in outcomes, outcomes
