@@ -241,6 +241,7 @@ def write_return_workbook(
     sheet_names: Mapping[str, str] | None = None,
     instructions: Sequence[str] | None = None,
     created: datetime | None = None,
+    stray_cells: Mapping[str, Sequence[tuple[int, int, object]]] | None = None,
 ) -> Path:
     """Write one return workbook in the template layout; returns `path`.
 
@@ -249,7 +250,8 @@ def write_return_workbook(
     str → text (never a formula), int/float → number, date → Excel date, None → blank.
     The keyword-only options exist for the messy variants: `columns` (order; a field left out
     is a missing column, an unknown key an extra one), `header_labels` (header text per field),
-    `sheet_names` (sheet tab names). `template` adds dropdowns and ~500 text-formatted rows.
+    `sheet_names` (sheet tab names), `stray_cells` (sheet → (row, col, value), 0-based, e.g. a
+    value pasted far below the table). `template` adds dropdowns and ~500 text-formatted rows.
     """
     ref = load_reference()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -296,6 +298,8 @@ def write_return_workbook(
             title_rows=title_rows,
             template=template,
         )
+        for row_i, col_i, value in (stray_cells or {}).get(sheet, []):
+            _write_value(ws, row_i, col_i, value, None, f.date)
     if instructions is not None:
         ws = wb.add_worksheet("填报说明")
         ws.set_column(0, 0, 100, f.wrap)

@@ -386,6 +386,12 @@ def _not_a_spreadsheet(m: _Messy) -> None:
     m.done("not_a_spreadsheet", path, period)
 
 
+def _huge_sheet_extent(m: _Messy) -> None:
+    # One stray value in the last cell Excel has: the sheet now spans 1,048,576 rows × 16,384
+    # columns, as when a clerk pastes into a whole column by mistake.
+    m.standard("huge_sheet_extent", stray_cells={"placements": [(1_048_575, 16_383, "备注")]})
+
+
 def _formula_like_cells(m: _Messy) -> None:
     def formulas(sheets: dict[str, list[Row]]) -> None:
         rows = sheets["placements"]
@@ -432,6 +438,7 @@ VARIANTS: list[Callable[[_Messy], None]] = [
     _not_a_spreadsheet,
     _formula_like_cells,
     _resubmission,
+    _huge_sheet_extent,  # last, so adding it left the other variants' periods unchanged
 ]
 
 

@@ -39,6 +39,7 @@ EXPECTED = {
     "formula_like_cells",
     "resubmission",
     "resubmission_original",
+    "huge_sheet_extent",
 }
 
 
@@ -232,6 +233,12 @@ def test_messy_empty_and_not_a_spreadsheet(messy: dict[str, Path]) -> None:
     assert messy["empty_file"].stat().st_size == 0
     data = messy["not_a_spreadsheet"].read_bytes()
     assert data and data[:2] != b"PK" and data[:8] != OLE_SIGNATURE
+
+
+def test_messy_huge_sheet_extent_reaches_the_last_excel_cell(messy: dict[str, Path]) -> None:
+    path = messy["huge_sheet_extent"]
+    assert '<dimension ref="A1:XFD1048576"/>' in sheet_xml(path)
+    assert path.stat().st_size < 100_000  # large in extent, not in bytes
 
 
 def test_messy_formula_like_cells_are_stored_as_strings(messy: dict[str, Path]) -> None:
