@@ -219,7 +219,7 @@ def _feedback_path(settings: Settings, parsed: ParsedReturn) -> Path:
 
 
 def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[str, Path]:
-    from doorstep.feedback import write_feedback
+    from doorstep.feedback import identity_rows, write_feedback
 
     written: dict[str, Path] = {}
     for parsed in batch.returns:
@@ -233,11 +233,14 @@ def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[st
             "rejected": parsed.rejected,
             **counts,
         }
-        placements = batch.typed.get("placements")
-        rows = placements.filter(pl.col("return_id") == parsed.sha256) if placements is not None else None
+        # The clerk recognises a problem row by name and ID: masked forms only.
+        identities = identity_rows(
+            {s: f.filter(pl.col("return_id") == parsed.sha256) for s, f in batch.typed.items()
+             if s in ("placements", "households")}
+        )
         path = _feedback_path(settings, parsed)
         path.parent.mkdir(parents=True, exist_ok=True)
-        written[parsed.sha256] = write_feedback(path, info, _issues_of(batch, parsed), rows, ref)
+        written[parsed.sha256] = write_feedback(path, info, _issues_of(batch, parsed), identities, ref)
     return written
 
 
