@@ -169,7 +169,17 @@ def _load_workbook(data: bytes, ref: Reference, settings: Settings) -> _Loaded:
     by_name, leftovers = match_sheet_names(workbook.sheet_names, ref)
     unnamed = [key for key in ref.sheets if key not in by_name]
     if unnamed and leftovers:
-        by_name.update(assign_by_content(leftovers, unnamed, workbook.grid, ref))
+
+        def leftover_grid(name: str) -> Grid:
+            # A sheet we only look at (a chart sheet, a broken notes sheet) cannot sink the file.
+            try:
+                return workbook.grid(name)
+            except WorkbookProblem as problem:
+                if problem.reason_code != "FILE_CORRUPT":
+                    raise
+                return Grid([])
+
+        by_name.update(assign_by_content(leftovers, unnamed, leftover_grid, ref))
     return _Loaded(grids={key: workbook.grid(name) for key, name in by_name.items()})
 
 

@@ -438,3 +438,28 @@ def test_two_row_header_with_merged_cells(tmp_path: Path):
     assert parsed.sheets["placements"].select("name", "employer", "row_number").rows() == [
         ("测试1", "某公司", 4)
     ]
+
+
+def test_chart_sheet_beside_the_data_does_not_disturb(tmp_path: Path):
+    path = tmp_path / "XH_2024-05.xlsx"
+    # households is missing, so the leftover chart sheet gets looked at (and loads empty).
+    sheets = {
+        "填报信息": cover_rows(),
+        "就业帮扶台账": [PLACEMENT_HEADER, placement_row(1)],
+        **EMPTY_SHEETS,
+    }
+    del sheets["零就业家庭"]
+    wb = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        sheet = wb.add_worksheet(name)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if value is not None:
+                    sheet.write(i, j, value)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"values": "=就业帮扶台账!$K$2:$K$2"})
+    wb.add_chartsheet("图表").set_chart(chart)
+    wb.close()
+    parsed = read(path)
+    assert [(i.reason_code, i.sheet) for i in parsed.issues] == [("SHEET_MISSING", "households")]
+    assert parsed.sheets["placements"].height == 1
