@@ -54,9 +54,23 @@ def _placements(wb: openpyxl.Workbook) -> list[dict[str, object]]:
     return out
 
 
+def _gb11643(id_number: str) -> bool:
+    """The template's rule: 18 characters, GB 11643 check digit, a real birth date.
+
+    (stdnum's `is_valid` also asks that the region code existed on the birth date,
+    which the template does not.)"""
+    if not re.fullmatch(r"\d{17}[\dX]", id_number):
+        return False
+    try:
+        date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return False
+    return ric.calc_check_digit(id_number[:17]) == id_number[17]
+
+
 def _valid(row: dict[str, object], period: str) -> bool:
-    id_number = str(row["身份证号码"] or "")
-    if not ric.is_valid(id_number):
+    id_number = str(row["身份证号码"] or "").upper()
+    if not _gb11643(id_number):
         return False
     placed = row["就业日期"]
     if isinstance(placed, datetime):
