@@ -71,8 +71,8 @@ CHANNELS = ["單位就業", "靈活就業", "居家就業", "公益性崗位"]
 
 
 def synthetic_id(n: int) -> str:
-    body = f"3207061985{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    body = f"{3207061988 + n % 15}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum ignores the last character
 
 
 def write_messy_return(path: Path, rows: int) -> Path:
