@@ -4,4 +4,4 @@ select
     message_zh,
     rows
 from marts.quarantine_by_reason
-order by marts.quarantine_by_reason.rows desc, reason_code
+order by marts.quarantine_by_reason.rows desc, marts.quarantine_by_reason.reason_code
