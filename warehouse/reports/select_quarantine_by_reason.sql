@@ -1,7 +1,7 @@
--- Open quarantined rows of the as-of year by reason.
+-- Open quarantined rows of the as-of year by reason, most frequent first.
 select
-    reason_code,
-    message_zh,
-    rows
-from marts.quarantine_by_reason
-order by marts.quarantine_by_reason.rows desc, marts.quarantine_by_reason.reason_code
+    q.reason_code,
+    q.message_zh,
+    q.rows
+from marts.quarantine_by_reason as q
+order by q.rows desc, q.reason_code asc
