@@ -65,7 +65,7 @@ def _gb11643(id_number: str) -> bool:
         date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     except ValueError:
         return False
-    return ric.calc_check_digit(id_number[:17]) == id_number[17]
+    return ric.calc_check_digit(id_number) == id_number[17]  # it ignores the last character
 
 
 def _valid(row: dict[str, object], period: str) -> bool:
