@@ -168,6 +168,8 @@ def _narrative(row: dict[str, Any], f09: dict[tuple[Any, Any], dict[str, Any]]) 
         return None
     if figure == "F01" and measure == "persons" and row.get("scope") == "本年累计":
         return approx_persons(n) if station is None and category is None else None
+    if figure == "F03" and measure == "persons_own" and station is not None:
+        return approx_persons(n)
     if figure == "F04" and measure == "disabled_persons" and station is not None:
         return approx_persons(n)
     if figure == "F05" and measure == "employed_after" and category is not None:

@@ -222,6 +222,12 @@ def test_bulletin_pdf_has_the_headline_and_embedded_cjk_font(demo_run):
     text = "".join(page.extract_text() for page in reader.pages)
     compact = re.sub(r"\s+", "", text)
     assert "截至5月底，各服务站已兜底帮扶全区近200名" in compact
+    # The article's other idioms, where the demo data say so.
+    assert "纳福商学院本年已帮扶10余人实现就业" in compact
+    assert "已为辖区23名残疾人解决就业" in compact
+    assert "“穿戴甲培训”项目已帮扶30余人" in compact
+    assert "月收入中位数为1500多元" in compact
+    assert "10多个就业岗位" in compact
     for station in ("星化", "文化", "西凤", "江化", "幸南", "纳福"):
         assert station in compact
     fonts = set()
