@@ -16,13 +16,14 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
-def _print(rel: duckdb.DuckDBPyRelation | None, limit: int = 200) -> None:
-    if rel is None:
+def _print(con: duckdb.DuckDBPyConnection, query: str, limit: int = 200) -> None:
+    cursor = con.execute(query)
+    if cursor.description is None:  # a statement without a result
         return
     table = Table(show_lines=False)
-    for name in rel.columns:
-        table.add_column(name)
-    rows = rel.fetchmany(limit + 1)
+    for column in cursor.description:
+        table.add_column(str(column[0]))
+    rows = cursor.fetchmany(limit + 1)
     for row in rows[:limit]:
         table.add_row(*("" if v is None else str(v) for v in row))
     _console.print(table)
@@ -33,7 +34,7 @@ def _print(rel: duckdb.DuckDBPyRelation | None, limit: int = 200) -> None:
 def run_query(path: Path, query: str) -> bool:
     with _connect(path) as con:
         try:
-            _print(con.sql(query))
+            _print(con, query)
         except duckdb.Error as exc:
             _console.print(f"[red]{exc}[/red]")
             return False
@@ -41,7 +42,9 @@ def run_query(path: Path, query: str) -> bool:
 
 
 def interactive(path: Path) -> None:
-    _console.print(f"doorstep analyst database {path} (read-only). End statements with ';'. Ctrl-D quits.")
+    _console.print(
+        f"doorstep analyst database {path} (read-only). End statements with ';'. Ctrl-D quits."
+    )
     _console.print("Try: select * from marts.figures limit 20;")
     buffer: list[str] = []
     with _connect(path) as con:
@@ -55,6 +58,6 @@ def interactive(path: Path) -> None:
             if line.rstrip().endswith(";"):
                 query, buffer = "\n".join(buffer), []
                 try:
-                    _print(con.sql(query))
+                    _print(con, query)
                 except duckdb.Error as exc:
                     _console.print(f"[red]{exc}[/red]")

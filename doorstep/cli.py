@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -25,7 +25,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-AsOf = Annotated[datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="Figures as of this date (YYYY-MM-DD).")]
+AsOf = Annotated[
+    datetime,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Figures as of this date (YYYY-MM-DD)."),
+]
 KnownAt = Annotated[
     datetime | None,
     typer.Option(
@@ -34,10 +37,13 @@ KnownAt = Annotated[
         help="Use only returns received by this date/time (default: everything received).",
     ),
 ]
-Home = Annotated[Path | None, typer.Option("--home", envvar="DOORSTEP_HOME", help="State folder (default ./data).")]
+Home = Annotated[
+    Path | None,
+    typer.Option("--home", envvar="DOORSTEP_HOME", help="State folder (default ./data)."),
+]
 
 
-def _settings(home: Path | None):  # noqa: ANN202 - imported lazily to keep --help fast
+def _settings(home: Path | None):
     configure_environment(home)
     from doorstep.settings import Settings, SettingsError
 
@@ -45,7 +51,7 @@ def _settings(home: Path | None):  # noqa: ANN202 - imported lazily to keep --he
     return settings, SettingsError
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(f"doorstep: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=2)
 
@@ -60,7 +66,9 @@ def _known_at(value: datetime | None) -> datetime | None:
 @app.command()
 def demo(
     home: Home = None,
-    messy: Annotated[bool, typer.Option(help="Also drop one messy return of every kind in returns.md §4.")] = False,
+    messy: Annotated[
+        bool, typer.Option(help="Also drop one messy return of every kind in returns.md §4.")
+    ] = False,
 ) -> None:
     """Generate the demo returns (6 stations, Jan 2023 – May 2024) and run the nightly flow as of 2024-05-31."""
     settings, _ = _settings(home)
@@ -68,7 +76,9 @@ def demo(
 
     created_key = pipeline.ensure_demo_key(settings)
     if created_key:
-        typer.echo(f"Created a demo pseudonym key in {settings.demo_key_file} (demo only: never use it for real data).")
+        typer.echo(
+            f"Created a demo pseudonym key in {settings.demo_key_file} (demo only: never use it for real data)."
+        )
     paths = pipeline.generate_demo(settings, messy=messy)
     typer.echo(f"Wrote {len(paths)} demo returns to {settings.inbox}")
     _run(settings, date(2024, 5, 31), None)
@@ -81,19 +91,20 @@ def run(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
     _run(settings, as_of.date(), _known_at(known_at))
 
 
-def _run(settings, as_of: date, known_at: datetime | None) -> None:  # noqa: ANN001
+def _run(settings, as_of: date, known_at: datetime | None) -> None:
     from doorstep.settings import SettingsError
 
     try:
         settings.require_key()
     except SettingsError as exc:
         _fail(str(exc))
+    from doorstep.pipeline import RunSummary
     from flows.nightly import nightly
 
     state = nightly(as_of=as_of, known_at=known_at, home=str(settings.home), return_state=True)
     if not state.is_completed():
         _fail(f"the nightly run ended {state.type.value}: {state.message}")
-    summary = state.result()
+    summary: RunSummary = state.result()  # type: ignore[assignment]  # the flow's Completed(data=…)
     typer.echo(summary.report())
 
 
@@ -114,7 +125,9 @@ def serve(home: Home = None) -> None:
 def figures(
     as_of: AsOf,
     known_at: KnownAt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of figure rows.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list of figure rows.")
+    ] = False,
     home: Home = None,
 ) -> None:
     """Print the district figures as of a date (and as known at a date)."""
@@ -152,7 +165,9 @@ def bulletin(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
 def template(
     station: Annotated[str, typer.Option(help="Station code, e.g. XH.")],
     period: Annotated[str, typer.Option(help="Report month, e.g. 2024-06.")],
-    out: Annotated[Path | None, typer.Option(help="Where to write (default: ./<station>_<period>.xlsx).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write (default: ./<station>_<period>.xlsx).")
+    ] = None,
 ) -> None:
     """Write the official xlsx return template for one station-month."""
     from doorstep.reference import load_reference
@@ -171,7 +186,9 @@ def template(
 
 @app.command()
 def sql(
-    command: Annotated[str | None, typer.Option("-c", "--command", help="Run one query and print the result.")] = None,
+    command: Annotated[
+        str | None, typer.Option("-c", "--command", help="Run one query and print the result.")
+    ] = None,
     home: Home = None,
 ) -> None:
     """Query the analyst database (read-only): an interactive shell, or one query with -c."""
@@ -179,7 +196,9 @@ def sql(
     from doorstep import analyst_shell
 
     if not settings.analyst_db.exists():
-        _fail(f"no analyst database at {settings.analyst_db}: run `doorstep run` or `doorstep demo` first")
+        _fail(
+            f"no analyst database at {settings.analyst_db}: run `doorstep run` or `doorstep demo` first"
+        )
     if command is not None:
         ok = analyst_shell.run_query(settings.analyst_db, command)
         raise typer.Exit(code=0 if ok else 1)
@@ -188,7 +207,9 @@ def sql(
 
 @app.command()
 def docs(
-    out: Annotated[Path | None, typer.Option(help="Output folder (default: DOORSTEP_HOME/docs).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: DOORSTEP_HOME/docs).")
+    ] = None,
     home: Home = None,
 ) -> None:
     """Write the analysts' data dictionary (Markdown and HTML) from the warehouse's comments."""
@@ -196,7 +217,9 @@ def docs(
     from warehouse.docs import write_data_dictionary
 
     if not settings.analyst_db.exists():
-        _fail(f"no analyst database at {settings.analyst_db}: run `doorstep run` or `doorstep demo` first")
+        _fail(
+            f"no analyst database at {settings.analyst_db}: run `doorstep run` or `doorstep demo` first"
+        )
     for path in write_data_dictionary(settings.analyst_db, out or settings.home / "docs"):
         typer.echo(str(path))
 

@@ -37,13 +37,13 @@ ISSUE_SCHEMA = {
 }
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter:  # type: ignore[type-arg]
+def _logger() -> Any:
     """Prefect's run logger inside a run (so operators see it in the UI), else ours."""
     try:
         from prefect import get_run_logger
 
         return get_run_logger()
-    except Exception:  # noqa: BLE001 - outside a flow run there is no run logger
+    except Exception:
         return log
 
 
@@ -108,16 +108,27 @@ def ingest(settings: Settings) -> Batch:
     sources = discover_returns(settings.inbox, ref)
     seen = _seen_digests(settings)
     batch = Batch(run_name=datetime.now().strftime("%Y%m%dT%H%M%S"))
-    logger.info("Inbox %s: %d returns to look at, %d known files", settings.inbox, len(sources), len(seen))
+    logger.info(
+        "Inbox %s: %d returns to look at, %d known files", settings.inbox, len(sources), len(seen)
+    )
     for i, source in enumerate(sources, 1):
         parsed = read_return(source, ref, settings)
         if parsed.sha256 in seen:
             continue
         if any(parsed.sha256 == r.sha256 for r in batch.returns):
             batch.duplicates.append(parsed)
-            logger.info("[%d/%d] %s: same bytes as another file tonight, loaded once", i, len(sources), parsed.file_name)
+            logger.info(
+                "[%d/%d] %s: same bytes as another file tonight, loaded once",
+                i,
+                len(sources),
+                parsed.file_name,
+            )
             continue
-        seen_note = "rejected: " + ", ".join(sorted({x.reason_code for x in parsed.issues})) if parsed.rejected else "read"
+        seen_note = (
+            "rejected: " + ", ".join(sorted({x.reason_code for x in parsed.issues}))
+            if parsed.rejected
+            else "read"
+        )
         logger.info("[%d/%d] %s: %s", i, len(sources), parsed.file_name, seen_note)
         batch.returns.append(parsed)
     return batch
@@ -161,15 +172,20 @@ def validate(batch: Batch, settings: Settings) -> Batch:
     for sheet, frame in batch.typed.items():
         found = validate_sheet(sheet, frame, settings.gx_dir, batch.run_name)
         logger.info("GX %s: %d rows checked, %d problems", sheet, frame.height, found.height)
-        gx_issues.append(found.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))  # type: ignore[arg-type]
+        gx_issues.append(found.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))
     gx_all = pl.concat(gx_issues) if gx_issues else pl.DataFrame(schema=ISSUE_SCHEMA)
     batch.issues = merge_issues(parse_issues, gx_all)
     received = (
         pl.concat(
-            [f.select("return_id", pl.lit(s).alias("sheet"), "row_number") for s, f in batch.typed.items()]
+            [
+                f.select("return_id", pl.lit(s).alias("sheet"), "row_number")
+                for s, f in batch.typed.items()
+            ]
         )
         if batch.typed
-        else pl.DataFrame(schema={"return_id": pl.String, "sheet": pl.String, "row_number": pl.Int64})
+        else pl.DataFrame(
+            schema={"return_id": pl.String, "sheet": pl.String, "row_number": pl.Int64}
+        )
     )
     batch.decision = decide(batch.issues, received, settings.holdback_share, ref)
     if batch.typed:
@@ -179,7 +195,11 @@ def validate(batch: Batch, settings: Settings) -> Batch:
 
 
 def _return_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, int | bool]:
-    returns = batch.decision.returns.filter(pl.col("return_id") == parsed.sha256) if batch.decision else None
+    returns = (
+        batch.decision.returns.filter(pl.col("return_id") == parsed.sha256)
+        if batch.decision
+        else None
+    )
     if returns is None or returns.height == 0:
         return {"rows_received": 0, "rows_accepted": 0, "rows_quarantined": 0, "held_back": False}
     row = returns.row(0, named=True)
@@ -206,16 +226,19 @@ def _file_issues(parsed: ParsedReturn) -> pl.DataFrame:
 def _issues_of(batch: Batch, parsed: ParsedReturn) -> pl.DataFrame:
     """Every problem of one return: file/sheet level first, then rows."""
     rows = (
-        batch.decision.issues.filter(pl.col("return_id") == parsed.sha256).select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
+        batch.decision.issues.filter(pl.col("return_id") == parsed.sha256)
+        .select(list(ISSUE_SCHEMA))
+        .cast(ISSUE_SCHEMA)
         if batch.decision is not None
         else pl.DataFrame(schema=ISSUE_SCHEMA)
     )
-    return pl.concat([_file_issues(parsed), rows])  # type: ignore[list-item]
+    return pl.concat([_file_issues(parsed), rows])
 
 
 def _feedback_path(settings: Settings, parsed: ParsedReturn) -> Path:
     folder = settings.feedback / (parsed.station_code or "_unknown")
-    return folder / f"{Path(parsed.file_name).stem}_反馈.xlsx"
+    # A CSV set is named `XH_2024-05_*.csv`; its feedback is `XH_2024-05_反馈.xlsx`.
+    return folder / f"{Path(parsed.file_name).stem.removesuffix('_*')}_反馈.xlsx"
 
 
 def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[str, Path]:
@@ -227,7 +250,9 @@ def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[st
         info = {
             "file_name": parsed.file_name,
             "station_code": parsed.station_code,
-            "station_name": ref.stations[parsed.station_code].name if parsed.station_code in ref.stations else None,
+            "station_name": ref.stations[parsed.station_code].name
+            if parsed.station_code in ref.stations
+            else None,
             "period": parsed.period,
             "received_at": parsed.received_at,
             "rejected": parsed.rejected,
@@ -235,12 +260,17 @@ def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[st
         }
         # The clerk recognises a problem row by name and ID: masked forms only.
         identities = identity_rows(
-            {s: f.filter(pl.col("return_id") == parsed.sha256) for s, f in batch.typed.items()
-             if s in ("placements", "households")}
+            {
+                s: f.filter(pl.col("return_id") == parsed.sha256)
+                for s, f in batch.typed.items()
+                if s in ("placements", "households")
+            }
         )
         path = _feedback_path(settings, parsed)
         path.parent.mkdir(parents=True, exist_ok=True)
-        written[parsed.sha256] = write_feedback(path, info, _issues_of(batch, parsed), identities, ref)
+        written[parsed.sha256] = write_feedback(
+            path, info, _issues_of(batch, parsed), identities, ref
+        )
     return written
 
 
@@ -266,7 +296,10 @@ class LoadSummary:
 def _quarantine_rows(batch: Batch, parsed: ParsedReturn, ref: Reference) -> pl.DataFrame:
     issues = _issues_of(batch, parsed)
     messages = pl.DataFrame(
-        {"reason_code": list(ref.reasons), "message_zh": [r.message_zh for r in ref.reasons.values()]}
+        {
+            "reason_code": list(ref.reasons),
+            "message_zh": [r.message_zh for r in ref.reasons.values()],
+        }
     )
     return (
         issues.join(messages, on="reason_code", how="left")
@@ -294,7 +327,13 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
     try:
         for parsed in batch.returns:
             counts = _return_rows(batch, parsed)
-            status = "rejected" if parsed.rejected else "held_back" if counts["held_back"] else "accepted"
+            status = (
+                "rejected"
+                if parsed.rejected
+                else "held_back"
+                if counts["held_back"]
+                else "accepted"
+            )
             record_file(
                 con,
                 {
@@ -305,7 +344,9 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                     "station_code": parsed.station_code,
                     "period": parsed.period,
                     "outcome": status,
-                    "reason_code": next((i.reason_code for i in parsed.issues if parsed.rejected), None),
+                    "reason_code": next(
+                        (i.reason_code for i in parsed.issues if parsed.rejected), None
+                    ),
                     "first_seen_run": batch.run_name,
                 },
             )
@@ -330,9 +371,17 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
             rows_quarantined += int(counts["rows_quarantined"])
             rows_loaded += sum(f.height for f in passing.values())
         for dup in batch.duplicates:
-            record_file(con, {"sha256": dup.sha256, "file_name": dup.file_name, "size": dup.size,
-                              "received_at": dup.received_at, "outcome": "duplicate",
-                              "first_seen_run": batch.run_name})
+            record_file(
+                con,
+                {
+                    "sha256": dup.sha256,
+                    "file_name": dup.file_name,
+                    "size": dup.size,
+                    "received_at": dup.received_at,
+                    "outcome": "duplicate",
+                    "first_seen_run": batch.run_name,
+                },
+            )
     finally:
         con.close()
     summary = LoadSummary(
@@ -384,7 +433,9 @@ class FiguresResult:
     analyst_db: Path | None  # set when this snapshot was published
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql_file: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def _rows(
+    con: duckdb.DuckDBPyConnection, sql_file: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     from warehouse.db import fetch_frame
 
     return fetch_frame(con, sql_file, params).to_dicts()
@@ -402,7 +453,10 @@ def figures(
         raise FileNotFoundError(f"no warehouse at {settings.private_db}: run `doorstep run` first")
     targets = load_reference().targets(as_of.year)
     options: dict[str, Any] = {
-        "as_of": as_of, "known_at": known_at, "targets": targets, "on_time_day": settings.on_time_day,
+        "as_of": as_of,
+        "known_at": known_at,
+        "targets": targets,
+        "on_time_day": settings.on_time_day,
         "figure_text": fill_texts,
     }
     with tempfile.TemporaryDirectory(prefix="doorstep-snapshot-") as tmp:
@@ -422,7 +476,13 @@ def figures(
             con.close()
     revisions = _revisions(settings, as_of, known_at)
     return FiguresResult(
-        as_of, known_at, figure_rows, register, quarantine, revisions, version,
+        as_of,
+        known_at,
+        figure_rows,
+        register,
+        quarantine,
+        revisions,
+        version,
         settings.analyst_db if publish else None,
     )
 
@@ -446,7 +506,17 @@ def _revisions(settings: Settings, as_of: date, known_at: datetime | None) -> li
 def figure_rows(settings: Settings, as_of: date, known_at: datetime | None) -> list[dict[str, Any]]:
     """The figures as `doorstep figures` prints them (not published)."""
     result = figures(settings, as_of, known_at, publish=False)
-    keys = ("figure", "as_of", "known_at", "scope", "station", "category", "measure", "value", "text")
+    keys = (
+        "figure",
+        "as_of",
+        "known_at",
+        "scope",
+        "station",
+        "category",
+        "measure",
+        "value",
+        "text",
+    )
     return [{k: r.get(k) for k in keys} for r in result.figures]
 
 
@@ -495,7 +565,13 @@ def bulletin(settings: Settings, result: FiguresResult) -> Path:
         issue_no=issue_number(result.as_of),
         figures=result.figures,
         stations=[
-            {"station_code": s.code, "name": s.name, "street": s.street, "opened_on": s.opened_on, "kind": s.kind}
+            {
+                "station_code": s.code,
+                "name": s.name,
+                "street": s.street,
+                "opened_on": s.opened_on,
+                "kind": s.kind,
+            }
             for s in ref.stations.values()
         ],
         returns_register=result.returns_register,
@@ -512,8 +588,12 @@ def bulletin(settings: Settings, result: FiguresResult) -> Path:
         con = connect_private(settings.private_db)
         try:
             record_bulletin(
-                con, as_of=result.as_of, known_at=result.known_at, data_version=result.data_version,
-                issue_no=ctx.issue_no, path=out,
+                con,
+                as_of=result.as_of,
+                known_at=result.known_at,
+                data_version=result.data_version,
+                issue_no=ctx.issue_no,
+                path=out,
             )
         finally:
             con.close()
@@ -553,11 +633,19 @@ class RunSummary:
 
 def summarise(load_summary: LoadSummary, result: FiguresResult, pdf: Path) -> RunSummary:
     f01 = next(
-        (r for r in result.figures if r["figure"] == "F01" and r["station"] is None and r["category"] is None
-         and r["measure"] == "persons"),
+        (
+            r
+            for r in result.figures
+            if r["figure"] == "F01"
+            and r["station"] is None
+            and r["category"] is None
+            and r["measure"] == "persons"
+        ),
         None,
     )
     headline = (
-        f"F01 服务站帮扶困难人员就业人数 = {int(f01['value'])} ({f01.get('text') or ''})" if f01 else "F01 not computed"
+        f"F01 服务站帮扶困难人员就业人数 = {int(f01['value'])} ({f01.get('text') or ''})"
+        if f01
+        else "F01 not computed"
     )
     return RunSummary(load_summary, result.as_of, result.analyst_db, pdf, headline)

@@ -97,7 +97,12 @@ def load_reference() -> Reference:
 
     def codes(name: str) -> dict[str, Code]:
         return {
-            r["code"]: Code(r["code"], r["label"], tuple(_aliases(r.get("aliases", ""))), r.get("rollup") or None)
+            r["code"]: Code(
+                r["code"],
+                r["label"],
+                tuple(_aliases(r.get("aliases", ""))),
+                r.get("rollup") or None,
+            )
             for r in _csv(name)
         }
 

@@ -23,8 +23,15 @@ class Settings(BaseSettings):
         default=None,
         description="HMAC key for person pseudonyms (DOORSTEP_PSEUDONYM_KEY). Keep it outside git.",
     )
-    on_time_day: int = Field(default=5, ge=1, le=28, description="Returns are on time up to this day of the next month.")
-    holdback_share: float = Field(default=0.5, gt=0, le=1, description="Hold back a return whose share of bad rows exceeds this.")
+    on_time_day: int = Field(
+        default=5, ge=1, le=28, description="Returns are on time up to this day of the next month."
+    )
+    holdback_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Hold back a return whose share of bad rows exceeds this.",
+    )
     max_file_bytes: int = 50 * 1024 * 1024
     max_uncompressed_bytes: int = 512 * 1024 * 1024
     max_compression_ratio: float = 200.0

@@ -17,36 +17,36 @@ from prefect.states import Completed, State
 from doorstep import pipeline
 from doorstep.settings import Settings
 
-_STEP = {"cache_policy": NO_CACHE, "persist_result": False}
 
-
-@task(name="ingest", retries=2, retry_delay_seconds=5, **_STEP)
+@task(name="ingest", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
 def ingest(settings: Settings) -> pipeline.Batch:
     return pipeline.ingest(settings)
 
 
-@task(name="validate", **_STEP)
+@task(name="validate", cache_policy=NO_CACHE, persist_result=False)
 def validate(batch: pipeline.Batch, settings: Settings) -> pipeline.Batch:
     return pipeline.validate(batch, settings)
 
 
-@task(name="load", **_STEP)
+@task(name="load", cache_policy=NO_CACHE, persist_result=False)
 def load(batch: pipeline.Batch, settings: Settings) -> pipeline.LoadSummary:
     return pipeline.load(batch, settings)
 
 
-@task(name="figures", **_STEP)
+@task(name="figures", cache_policy=NO_CACHE, persist_result=False)
 def figures(settings: Settings, as_of: date, known_at: datetime | None) -> pipeline.FiguresResult:
     return pipeline.figures(settings, as_of, known_at)
 
 
-@task(name="bulletin", **_STEP)
+@task(name="bulletin", cache_policy=NO_CACHE, persist_result=False)
 def bulletin(settings: Settings, result: pipeline.FiguresResult) -> Path:
     return pipeline.bulletin(settings, result)
 
 
 @flow(name="doorstep-nightly", log_prints=False)
-def nightly(as_of: date | None = None, known_at: datetime | None = None, home: str | None = None) -> State:
+def nightly(
+    as_of: date | None = None, known_at: datetime | None = None, home: str | None = None
+) -> State:
     settings = Settings() if home is None else Settings(home=Path(home))
     as_of = as_of or pipeline.yesterday_in_beijing()
     settings.require_key()  # refuse to start before touching any return

@@ -17,7 +17,9 @@ def person_key(id_number: str, key: bytes) -> str:
     return hmac.new(key, id_number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()[:32]
 
 
-def with_person_key(frame: pl.DataFrame, key: bytes, column: str = "id_number", name: str = "person_key") -> pl.DataFrame:
+def with_person_key(
+    frame: pl.DataFrame, key: bytes, column: str = "id_number", name: str = "person_key"
+) -> pl.DataFrame:
     return frame.with_columns(
         pl.col(column)
         .map_elements(lambda v: person_key(v, key), return_dtype=pl.String, skip_nulls=True)

@@ -32,7 +32,9 @@ KEY = "e2e-pseudonym-key-0123456789abcdef0123456789abcdef"
 
 
 def _cover(wb: openpyxl.Workbook) -> tuple[str, str]:
-    values = {str(r[0]).strip(): r[1] for r in wb["填报信息"].iter_rows(values_only=True) if r and r[0]}
+    values = {
+        str(r[0]).strip(): r[1] for r in wb["填报信息"].iter_rows(values_only=True) if r and r[0]
+    }
     m = re.match(r"(\d{4})年(\d{1,2})月", str(values["报告期"]))
     assert m, values["报告期"]
     return str(values["服务站编码"]), f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
@@ -102,19 +104,29 @@ def oracle(inbox: Path) -> dict[str, object]:
     personal: set[str] = set()
     for (station, period), (_, path) in latest.items():
         for row in _placements(openpyxl.load_workbook(path, read_only=True)):
-            personal.update(str(row[k]) for k in ("姓名", "身份证号码", "残疾人证号", "联系电话") if row.get(k))
+            personal.update(
+                str(row[k]) for k in ("姓名", "身份证号码", "残疾人证号", "联系电话") if row.get(k)
+            )
             if _valid(row, period):
                 when = row["就业日期"]
                 when = when.date() if isinstance(when, datetime) else when
                 placed[str(row["身份证号码"]).upper()].append((when, station, str(row["人员类别"])))
     ytd = {p for p, xs in placed.items() if any(date(2024, 1, 1) <= d <= AS_OF for d, _, _ in xs)}
     jh_disabled = {
-        p for p, xs in placed.items() if any(s == "JH" and "残疾" in c and d <= AS_OF for d, s, c in xs)
+        p
+        for p, xs in placed.items()
+        if any(s == "JH" and "残疾" in c and d <= AS_OF for d, s, c in xs)
     }
     jh_disabled_2023_04 = {
-        p for p, xs in placed.items() if any(s == "JH" and "残疾" in c and d <= date(2023, 4, 30) for d, s, c in xs)
+        p
+        for p, xs in placed.items()
+        if any(s == "JH" and "残疾" in c and d <= date(2023, 4, 30) for d, s, c in xs)
     }
-    nf = {p for p, xs in placed.items() if any(s == "NF" and date(2024, 1, 1) <= d <= AS_OF for d, s, _ in xs)}
+    nf = {
+        p
+        for p, xs in placed.items()
+        if any(s == "NF" and date(2024, 1, 1) <= d <= AS_OF for d, s, _ in xs)
+    }
     return {
         "F01": len(ytd),
         "JH_disabled": len(jh_disabled),
@@ -155,10 +167,20 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     return home, first, second
 
 
-def _figure(rows: list[dict], figure: str, measure: str, station: str | None = None, category: str | None = None):
+def _figure(
+    rows: list[dict],
+    figure: str,
+    measure: str,
+    station: str | None = None,
+    category: str | None = None,
+):
     found = [
-        r for r in rows
-        if r["figure"] == figure and r["measure"] == measure and r["station"] == station and r["category"] == category
+        r
+        for r in rows
+        if r["figure"] == figure
+        and r["measure"] == measure
+        and r["station"] == station
+        and r["category"] == category
     ]
     assert len(found) == 1, (figure, measure, station, category, found)
     return found[0]
@@ -187,11 +209,25 @@ def test_figures_reproduce_the_article(demo_run):
     assert jh["value"] == 23
     nf = _figure(rows, "F03", "persons_own", station="NF")
     assert 11 <= nf["value"] <= 19
-    xn = [r for r in rows if r["figure"] == "F05" and r["station"] == "XN" and r["measure"] == "employed_after"
-          and r["category"] and "穿戴甲" in r["category"]]
+    xn = [
+        r
+        for r in rows
+        if r["figure"] == "F05"
+        and r["station"] == "XN"
+        and r["measure"] == "employed_after"
+        and r["category"]
+        and "穿戴甲" in r["category"]
+    ]
     assert xn and 31 <= xn[0]["value"] <= 39 and xn[0]["text"] == "30余人"
-    wh = [r for r in rows if r["figure"] == "F06" and r["station"] == "WH" and r["measure"] == "jobs"
-          and r["category"] and "财八斗" in r["category"]]
+    wh = [
+        r
+        for r in rows
+        if r["figure"] == "F06"
+        and r["station"] == "WH"
+        and r["measure"] == "jobs"
+        and r["category"]
+        and "财八斗" in r["category"]
+    ]
     assert wh and 11 <= wh[0]["value"] <= 19
 
 
@@ -217,7 +253,9 @@ def test_second_run_on_the_same_inbox_changes_nothing(demo_run):
     assert summary.load.returns_read == 0
     con = duckdb.connect(str(home / "private" / "doorstep_private.duckdb"), read_only=True)
     try:
-        returns = con.execute("select count(*), count(distinct return_id) from raw.returns").fetchone()
+        returns = con.execute(
+            "select count(*), count(distinct return_id) from raw.returns"
+        ).fetchone()
     finally:
         con.close()
     assert returns[0] == returns[1] == first.result().load.returns_read
@@ -246,7 +284,9 @@ def test_bulletin_pdf_has_the_headline_and_embedded_cjk_font(demo_run):
                 descriptor = desc.get_object().get("/FontDescriptor")
                 if descriptor is not None:
                     descriptor = descriptor.get_object()
-                    assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+                    assert any(
+                        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                    ), font
                     fonts.add(str(descriptor["/FontName"]))
     assert any("NotoSansCJK" in f for f in fonts), fonts
     box = reader.pages[0].mediabox
@@ -264,15 +304,20 @@ def test_no_personal_data_in_analyst_db_bulletin_gx_or_prefect_logs(demo_run):
         values: set[str] = set()
         for schema, table, column in columns:
             values.update(
-                str(v[0]) for v in con.sql(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
+                str(v[0])
+                for v in con.sql(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
             )
     finally:
         con.close()
     personal = oracle(home / "inbox")["personal"]
     assert not values & personal, "a personal value is a whole cell of the analyst database"
     blob = "\n".join(values)
-    assert not [v for v in personal if len(v) >= 11 and v in blob]  # IDs, certificates, phones inside text
-    pdf_text = "".join(p.extract_text() for p in PdfReader(home / "bulletins" / f"{AS_OF.isoformat()}.pdf").pages)
+    assert not [
+        v for v in personal if len(v) >= 11 and v in blob
+    ]  # IDs, certificates, phones inside text
+    pdf_text = "".join(
+        p.extract_text() for p in PdfReader(home / "bulletins" / f"{AS_OF.isoformat()}.pdf").pages
+    )
     assert not [v for v in personal if len(v) >= 11 and v in pdf_text]
     for path in [*(home / "gx").rglob("*"), home / "prefect-harness.db"]:
         if path.is_file():
