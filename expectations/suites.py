@@ -174,13 +174,11 @@ def events(ref: Reference) -> list[Rule]:
         *_required("events", ref, {}),
         Rule(IN_SET, {"column": "event_type", "value_set": labels}, "TYPE_INVALID", "event_type"),
         *_counts("attendees"),
-        # No reason code says "event after the period" yet; DATE_INVALID with a detail does.
         Rule(
             A_GE_B,
             {"column_A": "period_end", "column_B": "held_on", "or_equal": True, **PAIR},
-            "DATE_INVALID",
+            "DATE_AFTER_PERIOD",
             "held_on",
-            "活动日期晚于报告期",
         ),
     ]
 

@@ -300,7 +300,7 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str]]]] = [
     ("event_last_day", "events", {"held_on": date(2024, 5, 31)}, set()),
     ("event_type_not_in_list", "events", {"event_type": "联欢会"}, {("活动类型", "TYPE_INVALID")}),
     ("event_negative_attendees", "events", {"attendees": -3}, {("attendees", "COUNT_INVALID")}),
-    ("event_after_period", "events", {"held_on": date(2024, 6, 2)}, {("活动日期", "DATE_INVALID")}),
+    ("event_after_period", "events", {"held_on": date(2024, 6, 2)}, {("活动日期", "DATE_AFTER_PERIOD")}),
     ("incubated_clean", "incubated", {}, set()),
     (
         "credit_code_bad_check_character",
