@@ -1,0 +1,25 @@
+"""Run every benchmark under benchmarks/ in turn (`make bench`).
+
+Each bench_*.py prints its own table, the machine and the command that reproduces it.
+Benchmarks measure; they never assert a time.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    failed = 0
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"\n== {script.name}", flush=True)
+        failed += subprocess.run([sys.executable, str(script)], check=False).returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
