@@ -9,6 +9,13 @@ from `doorstep/reference/reasons.csv`.
 
 from doorstep.ingest.discover import discover_returns
 from doorstep.ingest.model import Issue, ParsedReturn, ReturnSource
-from doorstep.ingest.reader import read_return
+from doorstep.ingest.reader import read_return, source_digest
 
-__all__ = ["Issue", "ParsedReturn", "ReturnSource", "discover_returns", "read_return"]
+__all__ = [
+    "Issue",
+    "ParsedReturn",
+    "ReturnSource",
+    "discover_returns",
+    "read_return",
+    "source_digest",
+]

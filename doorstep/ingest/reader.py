@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,32 @@ def _stream_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def return_digest(source: ReturnSource, member_digests: Sequence[str]) -> str:
+    """The return id from its files' sha256: the file's own, or for a CSV set the sha256 of
+    the sorted `name:digest` lines. The one formula `read_return` and `source_digest` use."""
+    if not source.is_csv_set:
+        return member_digests[0]
+    joined = "\n".join(
+        f"{p.name}:{d}" for p, d in sorted(zip(source.paths, member_digests, strict=True))
+    )
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def unreadable_digest(source: ReturnSource) -> str:
+    """A return id all the same for a source whose files cannot be read, distinct per name."""
+    return hashlib.sha256(f"unreadable:{source.name}".encode()).hexdigest()
+
+
+def source_digest(source: ReturnSource, settings: Settings) -> str:
+    """The sha256 `read_return` gives this source, streamed without parsing (any size:
+    oversized files are hashed the same way), to skip files loaded before."""
+    del settings  # every file is streamed; the limits do not change the digest
+    try:
+        return return_digest(source, [_stream_digest(p) for p in source.paths])
+    except OSError:
+        return unreadable_digest(source)
+
+
 def read_return(source: ReturnSource | Path, ref: Reference, settings: Settings) -> ParsedReturn:
     """Read one return. Problems become Issues; `rejected` when the file cannot be used."""
     if isinstance(source, Path):
@@ -70,7 +97,7 @@ def read_return(source: ReturnSource | Path, ref: Reference, settings: Settings)
         # exception type is kept: messages from the readers can quote cell values.
         parsed.sheets = {}
         if not parsed.sha256:  # a return id all the same, distinct per unreadable file
-            parsed.sha256 = hashlib.sha256(f"unreadable:{source.name}".encode()).hexdigest()
+            parsed.sha256 = unreadable_digest(source)
         parsed.issues.append(
             Issue(source.name, None, None, None, "FILE_CORRUPT", type(exc).__name__)
         )
@@ -93,13 +120,7 @@ def _fill(parsed: ParsedReturn, source: ReturnSource, ref: Reference, settings: 
         data = path.read_bytes()
         members.append((path, data))
         digests.append(hashlib.sha256(data).hexdigest())
-    if source.is_csv_set:
-        joined = "\n".join(
-            f"{p.name}:{d}" for (p, _), d in sorted(zip(members, digests, strict=True))
-        )
-        parsed.sha256 = hashlib.sha256(joined.encode("utf-8")).hexdigest()
-    else:
-        parsed.sha256 = digests[0]
+    parsed.sha256 = return_digest(source, digests)
 
     too_big = [p.name for p, data in members if data is None]
     if too_big:
