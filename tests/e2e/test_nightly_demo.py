@@ -12,6 +12,7 @@ import calendar
 import os
 import re
 import shutil
+import sys
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -140,6 +141,22 @@ def oracle(inbox: Path) -> dict[str, object]:
 # ------------------------------------------------------------------ the run
 
 
+OUTSIDE_CONNECTIONS: list[str] = []
+_WATCHING = {"on": False}
+
+
+def _watch_sockets(event: str, args: tuple) -> None:
+    # Audit hooks cannot be removed, so this one only records while a run is watched.
+    if _WATCHING["on"] and event == "socket.connect":
+        address = args[1]
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if isinstance(address, tuple) and host not in ("127.0.0.1", "::1", "localhost"):
+            OUTSIDE_CONNECTIONS.append(f"{host}:{address[1]}")
+
+
+sys.addaudithook(_watch_sockets)
+
+
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory):
     from prefect.settings import get_current_settings
@@ -153,6 +170,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     old = os.environ.get("DOORSTEP_PSEUDONYM_KEY")
     os.environ["DOORSTEP_PSEUDONYM_KEY"] = KEY
     try:
+        _WATCHING["on"] = True
         with prefect_test_harness(server_startup_timeout=180):
             first = nightly(as_of=AS_OF, home=str(home), return_state=True)
             second = nightly(as_of=AS_OF, home=str(home), return_state=True)
@@ -160,6 +178,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
             url = get_current_settings().server.database.connection_url.get_secret_value()
             shutil.copy(url.split("///", 1)[1], home / "prefect-harness.db")
     finally:
+        _WATCHING["on"] = False
         if old is None:
             os.environ.pop("DOORSTEP_PSEUDONYM_KEY", None)
         else:
@@ -197,6 +216,10 @@ def test_flow_completes_with_quarantines(demo_run):
     _, first, _ = demo_run
     assert first.is_completed()
     assert first.message.startswith("completed, with quarantines")
+
+
+def test_the_run_reaches_no_address_outside_this_machine(demo_run):
+    assert OUTSIDE_CONNECTIONS == []
 
 
 def test_figures_reproduce_the_article(demo_run):
