@@ -45,9 +45,19 @@ Home = Annotated[
 
 def _settings(home: Path | None):
     configure_environment(home)
+    from pydantic import ValidationError
+
     from doorstep.settings import Settings, SettingsError
 
-    settings = Settings() if home is None else Settings(home=home)
+    try:
+        settings = Settings() if home is None else Settings(home=home)
+    except ValidationError as exc:
+        # Name the environment variable, never echo the value (it may be the key).
+        problems = "; ".join(
+            f"DOORSTEP_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        _fail(f"bad setting: {problems}")
     return settings, SettingsError
 
 

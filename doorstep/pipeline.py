@@ -47,8 +47,11 @@ def _logger() -> Any:
         return log
 
 
-def yesterday_in_beijing() -> date:
-    return (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(days=1)).date()
+def yesterday_in_beijing(now: datetime | None = None) -> date:
+    """The calendar day before `now` (default: the current time) in Beijing time."""
+    beijing = ZoneInfo("Asia/Shanghai")
+    current = datetime.now(beijing) if now is None else now.astimezone(beijing)
+    return (current - timedelta(days=1)).date()
 
 
 # ---------------------------------------------------------------- demo
