@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from doorstep.ingest import ParsedReturn, discover_returns, read_return
+from doorstep.ingest import ParsedReturn, discover_returns
 from doorstep.reference import Reference, load_reference
 from doorstep.settings import Settings
 
@@ -104,35 +104,54 @@ def _seen_digests(settings: Settings) -> set[str]:
         con.close()
 
 
-def ingest(settings: Settings) -> Batch:
-    """Read every return in the inbox not loaded before (byte-identical files load once)."""
+def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
+    """Read every return in the inbox not loaded before (byte-identical files load once).
+
+    Files are recognised by their sha256 before any parsing: a file loaded on an earlier
+    night is skipped unread, a copy of a file read tonight is recorded as a duplicate.
+    The rest are read in worker processes, each bounded by `parse_timeout_seconds`.
+    """
+    from doorstep.ingest import ReturnSource, source_digest
+    from doorstep.ingest.worker import read_returns, unread_return
+
     ref = load_reference()
     logger = _logger()
     sources = discover_returns(settings.inbox, ref)
     seen = _seen_digests(settings)
     batch = Batch(run_name=datetime.now().strftime("%Y%m%dT%H%M%S"))
+    to_read: list[ReturnSource] = []
+    tonight: set[str] = set()
+    for source in sources:
+        digest = source_digest(source, settings)
+        if digest in seen:
+            continue
+        if digest in tonight:
+            batch.duplicates.append(unread_return(source, digest))
+            logger.info("%s: same bytes as another file tonight, loaded once", source.name)
+            continue
+        tonight.add(digest)
+        to_read.append(source)
     logger.info(
-        "Inbox %s: %d returns to look at, %d known files", settings.inbox, len(sources), len(seen)
+        "Inbox %s: %d returns, %d loaded before (not read), %d duplicates, %d to read",
+        settings.inbox,
+        len(sources),
+        len(sources) - len(to_read) - len(batch.duplicates),
+        len(batch.duplicates),
+        len(to_read),
     )
-    for i, source in enumerate(sources, 1):
-        parsed = read_return(source, ref, settings)
+    for i, parsed in enumerate(read_returns(to_read, ref, settings, workers=workers), 1):
+        # A file that changed since it was hashed (still being copied in?) is judged again.
         if parsed.sha256 in seen:
             continue
         if any(parsed.sha256 == r.sha256 for r in batch.returns):
             batch.duplicates.append(parsed)
-            logger.info(
-                "[%d/%d] %s: same bytes as another file tonight, loaded once",
-                i,
-                len(sources),
-                parsed.file_name,
-            )
             continue
-        seen_note = (
+        note = (
             "rejected: " + ", ".join(sorted({x.reason_code for x in parsed.issues}))
             if parsed.rejected
             else "read"
         )
-        logger.info("[%d/%d] %s: %s", i, len(sources), parsed.file_name, seen_note)
+        logger.info("[%d/%d] %s: %s", i, len(to_read), parsed.file_name, note)
         batch.returns.append(parsed)
     return batch
 
