@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 _console = Console()
@@ -22,10 +23,10 @@ def _print(con: duckdb.DuckDBPyConnection, query: str, limit: int = 200) -> None
         return
     table = Table(show_lines=False)
     for column in cursor.description:
-        table.add_column(str(column[0]))
+        table.add_column(escape(str(column[0])))
     rows = cursor.fetchmany(limit + 1)
     for row in rows[:limit]:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*("" if v is None else escape(str(v)) for v in row))
     _console.print(table)
     if len(rows) > limit:
         _console.print(f"(first {limit} rows shown)")
@@ -36,7 +37,7 @@ def run_query(path: Path, query: str) -> bool:
         try:
             _print(con, query)
         except duckdb.Error as exc:
-            _console.print(f"[red]{exc}[/red]")
+            _console.print(f"[red]{escape(str(exc))}[/red]")
             return False
     return True
 
@@ -60,4 +61,4 @@ def interactive(path: Path) -> None:
                 try:
                     _print(con, query)
                 except duckdb.Error as exc:
-                    _console.print(f"[red]{exc}[/red]")
+                    _console.print(f"[red]{escape(str(exc))}[/red]")

@@ -27,14 +27,23 @@ app = typer.Typer(
 
 AsOf = Annotated[
     datetime,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Figures as of this date (YYYY-MM-DD)."),
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
+        help="Figures count placements up to this date (统计截止日), e.g. 2024-05-31.",
+    ),
 ]
 KnownAt = Annotated[
     datetime | None,
     typer.Option(
         "--known-at",
         formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
-        help="Use only returns received by this date/time (default: everything received).",
+        metavar="YYYY-MM-DD[THH:MM:SS]",
+        help=(
+            "Use only returns received by then (数据时点); a bare date means the end of that "
+            "day. Default: everything received."
+        ),
     ),
 ]
 Home = Annotated[
@@ -96,7 +105,10 @@ def demo(
 
 @app.command()
 def run(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
-    """Run the nightly flow once on what is in the inbox."""
+    """Run the nightly flow once on what is in the inbox (also for backfills: any past --as-of).
+
+    Needs DOORSTEP_PSEUDONYM_KEY. Reads new returns from DOORSTEP_HOME/inbox, loads them, writes feedback workbooks, publishes doorstep.duckdb and renders the bulletin.
+    """
     settings, _ = _settings(home)
     _run(settings, as_of.date(), _known_at(known_at))
 
@@ -120,7 +132,10 @@ def _run(settings, as_of: date, known_at: datetime | None) -> None:
 
 @app.command()
 def serve(home: Home = None) -> None:
-    """Serve the nightly deployment: every day at 02:00 Asia/Shanghai, figures as of yesterday."""
+    """Serve the nightly deployment: every day at 02:00 Asia/Shanghai, figures as of yesterday.
+
+    Needs DOORSTEP_PSEUDONYM_KEY. Runs until interrupted (Ctrl-C). With PREFECT_API_URL set it reports to that Prefect server, otherwise it starts a temporary local one.
+    """
     settings, SettingsError = _settings(home)
     try:
         settings.require_key()
@@ -185,6 +200,7 @@ def template(
     from transforms.values import parse_period
 
     ref = load_reference()
+    station = station.strip().upper()
     if station not in ref.stations:
         _fail(f"unknown station {station!r}; known: {', '.join(sorted(ref.stations))}")
     norm = parse_period(period)
