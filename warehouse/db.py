@@ -274,9 +274,9 @@ class _registered:
 
 
 def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> bool:
-    """Record a delivered file in raw.files; False when its bytes were seen before."""
-    if file_seen(con, manifest["sha256"]):
-        return False
+    """Record a delivered file in raw.files; False when its bytes were seen before
+    (a byte-identical copy, possibly under another name, which is recorded but not loaded)."""
+    seen = file_seen(con, manifest["sha256"])
     params = {
         "sha256": manifest["sha256"],
         "file_name": manifest["file_name"],
@@ -289,7 +289,7 @@ def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> 
         "first_seen_run": manifest.get("first_seen_run"),
     }
     run_sql_file(con, "raw/insert_file.sql", params)
-    return True
+    return not seen
 
 
 def file_seen(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:

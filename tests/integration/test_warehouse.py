@@ -180,8 +180,15 @@ def test_byte_identical_file_under_another_name_loads_once(private_db: Path):
     assert not file_seen(con, digest)
     assert record_file(con, manifest)
     assert file_seen(con, digest)
-    assert not record_file(con, {**manifest, "file_name": "星化5月报表(1).xlsx"})
-    assert count(con, "raw.files") == 1
+    copy = {**manifest, "file_name": "星化5月报表(1).xlsx", "outcome": "duplicate"}
+    assert not record_file(con, copy)
+    # Every file received is on record; the copy is known as a duplicate of the first.
+    assert con.execute("select file_name, outcome from raw.files order by file_name").fetchall() == [
+        ("XH_2024-05.xlsx", None),
+        ("星化5月报表(1).xlsx", "duplicate"),
+    ]
+    assert not record_file(con, copy)  # the same file seen again the next night
+    assert count(con, "raw.files") == 2
 
 
 def test_core_keeps_pseudonym_and_derived_attributes_only(private_db: Path):

@@ -1,7 +1,8 @@
--- raw.files is keyed by content, not by name: a byte-identical file under another
--- name is the same delivery and must load once.
+-- raw.files records every file received. A byte-identical file under another name is
+-- the same delivery: it gets its own row (outcome 'duplicate') but loads once, because
+-- returns are keyed by content (raw.returns.return_id = sha256).
 create table if not exists raw.files (
-    sha256 varchar primary key,
+    sha256 varchar not null,
     file_name varchar not null,
     size bigint,
     received_at timestamp,
@@ -9,7 +10,8 @@ create table if not exists raw.files (
     period varchar,
     outcome varchar,
     reason_code varchar,
-    first_seen_run varchar
+    first_seen_run varchar,
+    primary key (sha256, file_name)
 );
 
 -- One row per return ever received, whatever became of it; history is never updated

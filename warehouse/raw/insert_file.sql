@@ -1,4 +1,4 @@
--- A byte-identical file is the same delivery whatever its name: first one wins.
+-- The same bytes under the same name are one file; under another name, another row.
 insert into raw.files (
     sha256, file_name, size, received_at, station_code, period, outcome, reason_code,
     first_seen_run
