@@ -453,6 +453,7 @@ class FiguresResult:
     revisions: list[dict[str, Any]]
     data_version: str
     analyst_db: Path | None  # set when this snapshot was published
+    crosstab: list[dict[str, Any]] = field(default_factory=list)  # before disclosure control
 
 
 def _rows(
@@ -494,6 +495,7 @@ def figures(
             figure_rows = _rows(con, "reports/select_figures.sql")
             register = _rows(con, "reports/select_returns_register.sql")
             quarantine = _rows(con, "reports/select_quarantine_by_reason.sql")
+            crosstab = _rows(con, "reports/select_station_category_gender.sql", {"as_of": as_of})
         finally:
             con.close()
     revisions = _revisions(settings, as_of, known_at)
@@ -506,6 +508,7 @@ def figures(
         revisions,
         version,
         settings.analyst_db if publish else None,
+        crosstab,
     )
 
 
@@ -575,6 +578,18 @@ def issue_number(as_of: date) -> str:
     return f"{as_of.year}年第{as_of.month}期"
 
 
+def _disclosed(crosstab: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Station × category × gender with counts of 1–4 suppressed, and whatever the
+    station × category pairs and the district category × gender totals would reveal."""
+    from doorstep.bulletin.disclosure import suppress
+
+    if not crosstab:
+        return []
+    table = pl.DataFrame(crosstab)
+    shown = suppress(table, "persons", ["station_code", "category"], ["category", "gender"])
+    return shown.select("station_code", "category", "gender", "persons").to_dicts()
+
+
 def bulletin(settings: Settings, result: FiguresResult) -> Path:
     from doorstep.bulletin.context import BulletinContext
     from doorstep.bulletin.render import render_bulletin
@@ -602,6 +617,7 @@ def bulletin(settings: Settings, result: FiguresResult) -> Path:
         definitions=_definitions(),
         data_version=result.data_version,
         code_version=code_version(),
+        crosstab=_disclosed(result.crosstab),
     )
     out = settings.bulletins / f"{result.as_of.isoformat()}.pdf"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -21,3 +21,6 @@ class BulletinContext:
     definitions: list[dict[str, Any]]  # reference/figures.csv rows
     data_version: str  # sha256 over the accepted return digests
     code_version: str  # package version + git commit when known
+    # Persons by station × category × gender after disclosure control: `persons` is the
+    # count as text, or "*" where it could single a person out (figures.md).
+    crosstab: list[dict[str, Any]] = field(default_factory=list)

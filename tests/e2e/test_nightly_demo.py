@@ -297,6 +297,8 @@ def test_bulletin_pdf_has_the_headline_and_embedded_cjk_font(demo_run):
     assert "“穿戴甲培训”项目已帮扶30余人" in compact
     assert "月收入中位数为1500多元" in compact
     assert "10多个就业岗位" in compact
+    # The station × category × gender table is published only with small counts hidden.
+    assert "各服务站本年帮扶就业人员按人员类别和性别分" in compact
     for station in ("星化", "文化", "西凤", "江化", "幸南", "纳福"):
         assert station in compact
     fonts = set()
