@@ -47,6 +47,8 @@ Progress = Callable[[int, int, str], None]
 
 # Imported once by the forkserver, so that every worker starts with them loaded.
 _PRELOAD = ["doorstep.ingest.reader", "doorstep.ingest.worker"]
+_READY = "ready"
+_STARTUP_SECONDS = 120.0
 
 
 def default_workers() -> int:
@@ -64,6 +66,7 @@ def _context() -> BaseContext:
 
 def _serve(conn: Connection, ref: Reference, settings: Settings, reader: Reader) -> None:
     """A worker: read each source it is sent until it is sent None or its pipe closes."""
+    conn.send(_READY)  # started up (the parent's main module imported): clocks may start
     while True:
         try:
             task = conn.recv()
@@ -86,14 +89,39 @@ class _Worker:
     started: float = 0.0
 
 
-def _start(ctx: BaseContext, ref: Reference, settings: Settings, reader: Reader) -> _Worker:
-    parent, child = ctx.Pipe()
-    process: Any = ctx.Process(  # type: ignore[attr-defined]
-        target=_serve, args=(child, ref, settings, reader), name="doorstep-reader", daemon=True
-    )
-    process.start()
-    child.close()  # so the parent sees EOF when the worker dies
-    return _Worker(process, parent)
+def _start(
+    ctx: BaseContext, n: int, ref: Reference, settings: Settings, reader: Reader
+) -> list[_Worker]:
+    """`n` workers, started together, each ready to read when this returns.
+
+    A worker that cannot start (the reader cannot be imported, the machine is out of
+    processes) is a broken installation, not a bad file: that raises.
+    """
+    workers: list[_Worker] = []
+    try:
+        for _ in range(n):
+            parent, child = ctx.Pipe()
+            process: Any = ctx.Process(  # type: ignore[attr-defined]
+                target=_serve, args=(child, ref, settings, reader), name="doorstep-reader"
+            )
+            process.daemon = True
+            process.start()
+            child.close()  # so the parent sees EOF when the worker dies
+            workers.append(_Worker(process, parent))
+        for worker in workers:
+            try:
+                ready = worker.conn.poll(_STARTUP_SECONDS) and worker.conn.recv() == _READY
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                raise RuntimeError(
+                    f"a reader worker did not start (exit code {worker.process.exitcode})"
+                )
+    except BaseException:
+        for worker in workers:
+            _stop(worker, kill=True)
+        raise
+    return workers
 
 
 def _stop(worker: _Worker, *, kill: bool) -> None:
@@ -160,6 +188,8 @@ def read_returns(
     file. `on_progress(done, total, name)` is called as each file finishes (in the order
     they finish). `reader` must be a module-level function (it is sent to the workers).
     """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     todo = list(sources)
     total = len(todo)
     if not total:
@@ -171,8 +201,7 @@ def read_returns(
     next_out = done = 0
     pool: list[_Worker] = []
     try:
-        for _ in range(min(workers or default_workers(), total)):
-            pool.append(_start(ctx, ref, settings, reader))
+        pool = _start(ctx, min(workers or default_workers(), total), ref, settings, reader)
         while next_out < total:
             for worker in pool:
                 if worker.task is None and pending:
@@ -202,8 +231,8 @@ def read_returns(
                     on_progress(done, total, source.name)
             # Replace the workers that were killed or died, while there is work left.
             alive = [w for w in pool if not w.conn.closed]
-            while pending and len(alive) < len(pool):
-                alive.append(_start(ctx, ref, settings, reader))
+            if pending and len(alive) < len(pool):
+                alive += _start(ctx, len(pool) - len(alive), ref, settings, reader)
             pool = alive
             while next_out in results:
                 yield results.pop(next_out)

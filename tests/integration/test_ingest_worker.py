@@ -1,0 +1,180 @@
+"""Reading returns in worker processes, each bounded in time (doorstep/ingest/worker.py),
+and skipping files loaded before without parsing them (pipeline.ingest).
+
+A file that takes too long, or whose worker process dies, is rejected on its own and the
+rest of the night goes on. All ID numbers are synthetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from doorstep import pipeline
+from doorstep.ingest import ParsedReturn, ReturnSource, discover_returns, read_return
+from doorstep.ingest import source_digest as digest_of
+from doorstep.ingest.worker import read_returns
+from doorstep.reference import Reference
+from doorstep.settings import Settings
+from tests.integration.test_ingest_broken_files import good_workbook, ole_file
+from tests.integration.test_ingest_csv import csv_text, write_csv_set
+from tests.integration.test_ingest_xlsx import PLACEMENT_HEADER, REF, codes, placement_row
+
+# A small return reads in ~0.3 s in a fresh worker; the slow one below in ~2 s.
+TIMEOUT = 1.0
+
+
+def slow_csv(path: Path, rows: int = 95_000) -> Path:
+    """A 10 MB placements CSV (under the default `max_rows`) the reader needs ~2 s for."""
+    row = placement_row(1)
+    table = [PLACEMENT_HEADER, *([n, *row[1:]] for n in range(1, rows + 1))]
+    path.write_bytes(csv_text(table).encode("utf-8"))
+    return path
+
+
+def crash_on_name(source: ReturnSource, ref: Reference, settings: Settings) -> ParsedReturn:
+    """A reader whose process dies, as a native reader aborting would, on files named CRASH*."""
+    if source.name.startswith("CRASH"):
+        os._exit(134)
+    return read_return(source, ref, settings)
+
+
+def single(path: Path) -> ReturnSource:
+    return ReturnSource.single(path)
+
+
+def test_results_are_those_of_read_return_in_the_order_of_sources(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good_workbook(inbox / "XH_2024-05.xlsx")
+    write_csv_set(inbox, stem="XF_2024-05", code="XF")
+    (inbox / "WH_2024-05.xlsx").write_bytes(b"")
+    ole_file(inbox / "JH_2024-05.xls", encrypted=False)
+    sources = discover_returns(inbox, REF)
+    progress: list[tuple[int, int, str]] = []
+
+    got = list(
+        read_returns(sources, REF, Settings(), workers=2, on_progress=lambda *a: progress.append(a))
+    )
+
+    expected = [read_return(s, REF, Settings()) for s in sources]
+    assert [p.file_name for p in got] == [s.name for s in sources]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert (mine.sha256, mine.issues, mine.rejected, mine.station_code, mine.period) == (
+            theirs.sha256,
+            theirs.issues,
+            theirs.rejected,
+            theirs.station_code,
+            theirs.period,
+        )
+        assert mine.sheets.keys() == theirs.sheets.keys()
+        assert all(mine.sheets[k].equals(theirs.sheets[k]) for k in mine.sheets)
+    assert got[-1].sheets["placements"].height == 1  # XH, read for real
+    assert [(done, total) for done, total, _ in progress] == [(i, 4) for i in range(1, 5)]
+    assert sorted(name for _, _, name in progress) == sorted(s.name for s in sources)
+
+
+def test_file_that_takes_too_long_is_rejected_and_the_next_files_are_read(tmp_path: Path):
+    slow = slow_csv(tmp_path / "XH_2024-05_big.csv")
+    started = time.perf_counter()
+    assert codes(read_return(slow, REF, Settings())) != ["FILE_TIMEOUT"]
+    needs = time.perf_counter() - started
+    empty = tmp_path / "WH_2024-05.xlsx"
+    empty.write_bytes(b"")
+    xls = ole_file(tmp_path / "XF_2024-05.xls", encrypted=False)
+    settings = Settings(parse_timeout_seconds=TIMEOUT)
+    assert needs > 1.5 * TIMEOUT  # the premise of this test
+
+    # One worker: the files after the slow one need the worker that replaced the killed one.
+    started = time.perf_counter()
+    got = list(read_returns([single(slow), single(empty), single(xls)], REF, settings, workers=1))
+    took = time.perf_counter() - started
+
+    assert [codes(p) for p in got] == [["FILE_TIMEOUT"], ["FILE_EMPTY"], ["FILE_XLS_OLD_FORMAT"]]
+    timed_out = got[0]
+    assert timed_out.rejected and timed_out.sheets == {}
+    assert "1 秒" in timed_out.issues[0].detail
+    assert timed_out.sha256 == hashlib.sha256(slow.read_bytes()).hexdigest()
+    assert timed_out.size == slow.stat().st_size
+    assert "FILE_TIMEOUT" in REF.reasons
+    assert took < needs + 5  # killed, not waited for
+
+
+def test_worker_that_dies_rejects_only_its_file(tmp_path: Path):
+    good = good_workbook(tmp_path / "XH_2024-05.xlsx")
+    crash = tmp_path / "CRASH_2024-05.xlsx"
+    crash.write_bytes(good.read_bytes() + b"\x00")
+    (tmp_path / "resent").mkdir()
+    other = good_workbook(tmp_path / "resent" / "XH_2024-05.xlsx")
+    sources = [single(crash), single(good), single(crash), single(other)]
+
+    got = list(read_returns(sources, REF, Settings(), workers=2, reader=crash_on_name))
+
+    assert [p.file_name for p in got] == [s.name for s in sources]
+    assert [codes(p) for p in got] == [["FILE_CORRUPT"], [], ["FILE_CORRUPT"], []]
+    assert got[0].rejected and "134" in got[0].issues[0].detail
+    assert got[0].sha256 == hashlib.sha256(crash.read_bytes()).hexdigest()
+    assert got[1].sheets["placements"].height == 1 and got[3].sheets["placements"].height == 1
+
+
+def test_source_digest_is_the_return_id_read_return_gives(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good_workbook(inbox / "XH_2024-05.xlsx")
+    write_csv_set(inbox, stem="XF_2024-05", code="XF")
+    (inbox / "WH_2024-05.xlsx").write_bytes(b"")
+    sources = [*discover_returns(inbox, REF), single(tmp_path / "gone.xlsx")]
+    assert [s.is_csv_set for s in sources].count(True) == 1
+    for settings in (Settings(), Settings(max_file_bytes=1000)):  # oversize: hashed unread
+        for source in sources:
+            assert digest_of(source, settings) == read_return(source, REF, settings).sha256
+
+
+def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+):
+    inbox = settings.inbox
+    good = good_workbook(inbox / "XH_2024-05.xlsx")
+    shutil.copyfile(good, inbox / "XH_2024-05 (2).xlsx")  # the same bytes sent twice
+    slow_csv(inbox / "JH_2024-05_big.csv")
+    quick = settings.model_copy(update={"parse_timeout_seconds": TIMEOUT})
+
+    batch = pipeline.ingest(quick)
+    assert [(p.file_name, codes(p)) for p in batch.returns] == [
+        ("JH_2024-05_big.csv", ["FILE_TIMEOUT"]),
+        ("XH_2024-05 (2).xlsx", []),  # first by name: " " sorts before "."
+    ]
+    assert [d.file_name for d in batch.duplicates] == ["XH_2024-05.xlsx"]
+    assert batch.duplicates[0].sha256 == batch.returns[1].sha256
+    pipeline.load(batch, quick)  # records the files (validation is beside the point here)
+    con = duckdb.connect(str(settings.private_db), read_only=True)
+    try:
+        files = con.sql("select file_name, outcome, reason_code from raw.files").fetchall()
+    finally:
+        con.close()
+    assert sorted(files) == [
+        ("JH_2024-05_big.csv", "rejected", "FILE_TIMEOUT"),
+        ("XH_2024-05 (2).xlsx", "accepted", None),
+        ("XH_2024-05.xlsx", "duplicate", None),
+    ]
+
+    # Night two, with all the time in the world: the three known files are not handed to
+    # the reader again (the slow one would now be read in full), only the new one is.
+    good_workbook(inbox / "XF_2024-05.xlsx")
+    caplog.set_level(logging.INFO, logger="doorstep")
+    logger = logging.getLogger("doorstep")  # Prefect's logging set-up stops propagation
+    logger.addHandler(caplog.handler)
+    try:
+        batch = pipeline.ingest(settings)
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert [p.file_name for p in batch.returns] == ["XF_2024-05.xlsx"] and not batch.duplicates
+    assert "4 returns, 3 loaded before (not read), 0 duplicates, 1 to read" in caplog.text
+    assert "[1/1] XF_2024-05.xlsx: " in caplog.text
