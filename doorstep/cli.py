@@ -170,7 +170,9 @@ def figures(
     for r in rows:
         where = "/".join(str(r[k]) for k in ("scope", "station", "category") if r.get(k))
         text = f"  {r['text']}" if r.get("text") else ""
-        typer.echo(f"{r['figure']}  {where:<24} {r['measure']:<20} {r['value']:>10g}{text}")
+        # No value: e.g. a completion rate for a year without targets.
+        value = "—" if r["value"] is None else f"{r['value']:g}"
+        typer.echo(f"{r['figure']}  {where:<24} {r['measure']:<20} {value:>10}{text}")
 
 
 @app.command()

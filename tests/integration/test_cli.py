@@ -8,6 +8,7 @@ non-zero exit code, never a Python traceback. The full nightly flow is not run h
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -196,6 +197,30 @@ def test_bulletin_before_any_run_is_a_clear_error(home: Path) -> None:
     output = assert_clean_failure(result)
     assert "doorstep run" in output
     assert list(home.rglob("*.pdf")) == []
+
+
+@pytest.fixture
+def empty_warehouse_home(home: Path) -> Path:
+    """A DOORSTEP_HOME whose private warehouse exists but holds no return yet."""
+    from warehouse.db import connect_private
+
+    connect_private(home / "private" / "doorstep_private.duckdb").close()
+    return home
+
+
+def test_figures_print_figures_without_a_value(empty_warehouse_home: Path) -> None:
+    # 2022 has no targets: completion rates and targets have no value.
+    home = empty_warehouse_home
+    result = invoke(["figures", "--as-of", "2022-12-31", "--json"], home=home, key=KEY)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert any(r["value"] is None for r in rows)
+    result = invoke(["figures", "--as-of", "2022-12-31"], home=home, key=KEY)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("F01")
+    assert len(result.output.splitlines()) == len(rows)
+    # `figures` reads; it does not publish the analyst database.
+    assert not (home / "doorstep.duckdb").exists()
 
 
 # ---------------------------------------------------------------- template
