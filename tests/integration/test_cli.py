@@ -315,6 +315,24 @@ def test_sql_shows_brackets_in_values_and_errors_as_they_are(analyst_db_home: Pa
     assert "[/red]" in output
 
 
+def test_sql_shell_runs_statements_survives_errors_and_quits_on_eof(
+    analyst_db_home: Path,
+) -> None:
+    session = "select * from marts.nope;\nselect station\n  from marts.t where placements > 10;\n"
+    result = runner.invoke(
+        app,
+        ["sql"],
+        input=session,
+        env={"DOORSTEP_HOME": str(analyst_db_home), "COLUMNS": "200"},
+        prog_name="doorstep",
+    )
+    assert result.exit_code == 0, result.output
+    assert "read-only" in result.output  # the banner says what the analyst is in
+    assert "Catalog Error" in result.output  # the error is shown, the shell goes on
+    assert "XH" in result.output  # the two-line statement ran after it
+    assert "NF" not in result.output
+
+
 def test_docs_without_database_is_a_clear_error(home: Path) -> None:
     result = invoke(["docs", "--out", str(home / "docs")], home=home)
     output = assert_clean_failure(result)
