@@ -182,7 +182,8 @@ def bulletin(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
     from doorstep import pipeline
 
     try:
-        result = pipeline.figures(settings, as_of.date(), _known_at(known_at))
+        # Regenerating never swaps a past snapshot into the analyst DB nor records a bulletin.
+        result = pipeline.figures(settings, as_of.date(), _known_at(known_at), publish=False)
     except FileNotFoundError as exc:
         _fail(str(exc))
     typer.echo(str(pipeline.bulletin(settings, result)))

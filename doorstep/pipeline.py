@@ -590,15 +590,32 @@ def _disclosed(crosstab: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return shown.select("station_code", "category", "gender", "persons").to_dicts()
 
 
+def _last_receipt(settings: Settings) -> datetime | None:
+    """When the last return was received, rounded up to the minute the bulletin shows."""
+    con = duckdb.connect(str(settings.private_db), read_only=True)
+    try:
+        row = con.execute("select max(received_at) from raw.returns").fetchone()
+    finally:
+        con.close()
+    last: datetime | None = row[0] if row else None
+    if last is None or last == last.replace(second=0, microsecond=0):
+        return last
+    return last.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
 def bulletin(settings: Settings, result: FiguresResult) -> Path:
     from doorstep.bulletin.context import BulletinContext
     from doorstep.bulletin.render import render_bulletin
     from warehouse.db import connect_private, record_bulletin
 
     ref = load_reference()
+    # "Everything received" is stated as the minute of the last receipt (what
+    # raw.bulletins records), so `doorstep bulletin --as-of … --known-at <that minute>`
+    # renders the same bytes after later corrections.
+    known_at = result.known_at or _last_receipt(settings)
     ctx = BulletinContext(
         as_of=result.as_of,
-        known_at=result.known_at,
+        known_at=known_at,
         issue_no=issue_number(result.as_of),
         figures=result.figures,
         stations=[
@@ -628,7 +645,7 @@ def bulletin(settings: Settings, result: FiguresResult) -> Path:
             record_bulletin(
                 con,
                 as_of=result.as_of,
-                known_at=result.known_at,
+                known_at=known_at,
                 data_version=result.data_version,
                 issue_no=ctx.issue_no,
                 path=out,
