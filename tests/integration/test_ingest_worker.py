@@ -23,7 +23,7 @@ from doorstep.ingest import source_digest as digest_of
 from doorstep.ingest.worker import read_returns
 from doorstep.reference import Reference
 from doorstep.settings import Settings
-from tests.integration.test_ingest_broken_files import good_workbook, ole_file
+from tests.integration.test_ingest_broken_files import edit_sheet_xml, good_workbook, ole_file
 from tests.integration.test_ingest_csv import csv_text, write_csv_set
 from tests.integration.test_ingest_xlsx import PLACEMENT_HEADER, REF, codes, placement_row
 
@@ -122,6 +122,34 @@ def test_worker_that_dies_rejects_only_its_file(tmp_path: Path):
     assert got[0].rejected and "134" in got[0].issues[0].detail
     assert got[0].sha256 == hashlib.sha256(crash.read_bytes()).hexdigest()
     assert got[1].sheets["placements"].height == 1 and got[3].sheets["placements"].height == 1
+
+
+def _huge_allocations_fail() -> bool:
+    """Linux refuses a 550 GB allocation up front unless overcommit is 'always' (1)."""
+    try:
+        return Path("/proc/sys/vm/overcommit_memory").read_text().strip() != "1"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _huge_allocations_fail(), reason="would allocate instead of aborting")
+def test_native_reader_aborting_rejects_only_that_file(tmp_path: Path):
+    # guards.py keeps a far-away cell from calamine. With its limits raised, calamine asks
+    # for a dense grid of 17 billion cells and aborts the process: the real reader crashing.
+    def far_cell(xml: str) -> str:
+        far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        return xml.replace("</sheetData>", far + "</sheetData>")
+
+    good = good_workbook(tmp_path / "good.xlsx")
+    member = "xl/worksheets/sheet2.xml"
+    far = edit_sheet_xml(good, tmp_path / "XH_2024-05.xlsx", member, far_cell)
+    relaxed = Settings(max_rows=2_000_000, max_columns=20_000)
+
+    got = list(read_returns([single(far), single(good)], REF, relaxed, workers=1))
+
+    assert [codes(p) for p in got] == [["FILE_CORRUPT"], []]
+    assert "异常退出" in got[0].issues[0].detail
+    assert got[1].sheets["placements"].height == 1
 
 
 def test_source_digest_is_the_return_id_read_return_gives(tmp_path: Path):
