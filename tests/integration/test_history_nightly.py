@@ -31,8 +31,10 @@ import pytest
 import yaml
 from pydantic import SecretStr
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
 from doorstep import pipeline
+from doorstep.cli import app
 from doorstep.demo import generate_demo_returns
 from doorstep.settings import Settings
 from tests.conftest import TEST_KEY
@@ -322,7 +324,8 @@ def test_may_bulletin_pdf_shows_the_revisions_with_old_and_new_values(history: H
 @pytest.fixture(scope="module")
 def april_as_known_at_a(history: History) -> pipeline.FiguresResult:
     """What `doorstep bulletin --as-of 2024-04-30 --known-at <night A's known_at>` computes
-    after night B: the April figures from history, not published."""
+    after night B: the April figures from history, not published (pipeline.figures with
+    publish=False, as the command does)."""
     return pipeline.figures(history.settings, APRIL, history.known_at_a, publish=False)
 
 
@@ -333,11 +336,26 @@ def test_april_bulletin_is_reproduced_byte_for_byte_after_the_correction(
     assert result.analyst_db is None
     assert result.data_version == history.result_a.data_version
     assert result.revisions == []
-    pdf = pipeline.bulletin(history.settings, result)
-    assert pdf.read_bytes() == history.pdf_a.read_bytes()
-    # The bulletin states the pinned time, so the operator can read it off the PDF.
+    # The bulletin states the pinned time, so the operator can read it off the PDF …
     stated = re.sub(r"\s", "", _pdf_text(history.pdf_a))
     assert f"数据截至{history.known_at_a:%Y-%m-%d%H:%M}" in stated
+    # … and give it to the documented command.
+    cli = CliRunner().invoke(
+        app,
+        [
+            "bulletin",
+            "--as-of",
+            "2024-04-30",
+            "--known-at",
+            f"{history.known_at_a:%Y-%m-%dT%H:%M:%S}",
+        ],
+        env={"DOORSTEP_HOME": str(history.settings.home), "DOORSTEP_PSEUDONYM_KEY": TEST_KEY},
+        prog_name="doorstep",
+    )
+    assert cli.exit_code == 0, cli.output
+    pdf = Path(cli.output.strip().splitlines()[-1])
+    assert pdf == history.settings.bulletins / "2024-04-30.pdf"
+    assert pdf.read_bytes() == history.pdf_a.read_bytes()
     # Regenerating a past bulletin records nothing, and the analyst DB is still night B's.
     con = duckdb.connect(str(history.settings.private_db), read_only=True)
     try:
