@@ -472,6 +472,9 @@ def parse_sheet(
             issues.append(_issue_rows(keys, sheet, header, lost, ID_TYPED_AS_NUMBER))
         if field.kind == "text":
             value, reason, detail = text, None, None
+            # Kept as text; the warning makes the feedback write it back inert (returns.md §4.14).
+            formula = text.str.contains(r"^[=+\-@].")
+            issues.append(_issue_rows(keys, sheet, header, formula, "FORMULA_TEXT"))
         else:
             value, reason, detail = _parse_field(text, field.kind, parsers[field.kind], dtype)
         columns[field.name] = value.alias(field.name)
