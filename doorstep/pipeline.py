@@ -108,8 +108,9 @@ def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
     """Read every return in the inbox not loaded before (byte-identical files load once).
 
     Files are recognised by their sha256 before any parsing: a file loaded on an earlier
-    night is skipped unread, a copy of a file read tonight is recorded as a duplicate.
-    The rest are read in worker processes, each bounded by `parse_timeout_seconds`.
+    night is skipped unread; of byte-identical files tonight the first delivered (earliest
+    mtime, then name) is read and the others are recorded as its duplicates. The rest are
+    read in worker processes, each bounded by `parse_timeout_seconds`.
     """
     from doorstep.ingest import ReturnSource, source_digest
     from doorstep.ingest.worker import read_returns, unread_return
@@ -119,18 +120,21 @@ def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
     sources = discover_returns(settings.inbox, ref)
     seen = _seen_digests(settings)
     batch = Batch(run_name=datetime.now().strftime("%Y%m%dT%H%M%S"))
-    to_read: list[ReturnSource] = []
-    tonight: set[str] = set()
+    by_digest: dict[str, list[ReturnSource]] = {}
     for source in sources:
         digest = source_digest(source, settings)
-        if digest in seen:
-            continue
-        if digest in tonight:
-            batch.duplicates.append(unread_return(source, digest))
-            logger.info("%s: same bytes as another file tonight, loaded once", source.name)
-            continue
-        tonight.add(digest)
-        to_read.append(source)
+        if digest not in seen:
+            by_digest.setdefault(digest, []).append(source)
+    firsts: set[ReturnSource] = set()
+    for digest, same in by_digest.items():
+        first, *copies = sorted(
+            (unread_return(s, digest) for s in same), key=lambda r: (r.received_at, r.file_name)
+        )
+        firsts.add(next(s for s in same if s.name == first.file_name))
+        for copy in copies:
+            batch.duplicates.append(copy)
+            logger.info("%s: same bytes as %s, loaded once", copy.file_name, first.file_name)
+    to_read = [s for s in sources if s in firsts]  # in name order
     logger.info(
         "Inbox %s: %d returns, %d loaded before (not read), %d duplicates, %d to read",
         settings.inbox,
