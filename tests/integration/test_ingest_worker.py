@@ -170,16 +170,19 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
 ):
     inbox = settings.inbox
     good = good_workbook(inbox / "XH_2024-05.xlsx")
-    shutil.copyfile(good, inbox / "XH_2024-05 (2).xlsx")  # the same bytes sent twice
+    copy = inbox / "XH_2024-05 (2).xlsx"  # the same bytes sent again two hours later
+    shutil.copyfile(good, copy)
+    delivered = good.stat().st_mtime
+    os.utime(copy, (delivered + 7200, delivered + 7200))
     slow_csv(inbox / "JH_2024-05_big.csv")
     quick = settings.model_copy(update={"parse_timeout_seconds": TIMEOUT})
 
     batch = pipeline.ingest(quick)
     assert [(p.file_name, codes(p)) for p in batch.returns] == [
         ("JH_2024-05_big.csv", ["FILE_TIMEOUT"]),
-        ("XH_2024-05 (2).xlsx", []),  # first by name: " " sorts before "."
+        ("XH_2024-05.xlsx", []),  # the first delivered, though " (2)" sorts before "."
     ]
-    assert [d.file_name for d in batch.duplicates] == ["XH_2024-05.xlsx"]
+    assert [d.file_name for d in batch.duplicates] == ["XH_2024-05 (2).xlsx"]
     assert batch.duplicates[0].sha256 == batch.returns[1].sha256
     pipeline.load(batch, quick)  # records the files (validation is beside the point here)
     con = duckdb.connect(str(settings.private_db), read_only=True)
@@ -189,8 +192,8 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
         con.close()
     assert sorted(files) == [
         ("JH_2024-05_big.csv", "rejected", "FILE_TIMEOUT"),
-        ("XH_2024-05 (2).xlsx", "accepted", None),
-        ("XH_2024-05.xlsx", "duplicate", None),
+        ("XH_2024-05 (2).xlsx", "duplicate", None),
+        ("XH_2024-05.xlsx", "accepted", None),
     ]
 
     # Night two, with all the time in the world: the three known files are not handed to
