@@ -529,7 +529,25 @@ def _revisions(settings: Settings, as_of: date, known_at: datetime | None) -> li
     finally:
         con.close()
     labels = {row["figure"]: row["label"] for row in _definitions()}
-    return [{**r, "label": labels.get(r["figure"], r["figure"])} for r in changed.to_dicts()]
+    ref = load_reference()
+    return [
+        {**r, "label": _revision_label(labels.get(r["figure"], r["figure"]), r, ref)}
+        for r in changed.to_dicts()
+    ]
+
+
+def _revision_label(label: str, row: dict[str, Any], ref: Reference) -> str:
+    """The figure's label with the station and breakdown member the revised row is about,
+    so that two revised rows of one figure (district and a channel) read differently."""
+    parts = []
+    station = row.get("station")
+    if station:
+        parts.append(ref.stations[station].name if station in ref.stations else station)
+    category = row.get("category")
+    if category and category != row.get("period"):
+        codes = {"F02": ref.categories, "F11": ref.channels}.get(row["figure"], {})
+        parts.append(codes[category].label if category in codes else category)
+    return f"{label}（{'，'.join(parts)}）" if parts else label
 
 
 def figure_rows(settings: Settings, as_of: date, known_at: datetime | None) -> list[dict[str, Any]]:

@@ -304,7 +304,14 @@ def test_may_bulletin_lists_exactly_the_revised_april_figures(history: History) 
     for r in revisions:
         assert r["period"] == "2024-04"
         assert CORRECTION in (r["cause"] or "").split("、")
-        assert r["label"] == "月收入"
+        assert r["label"] == _revision_label(r["category"])
+
+
+def _revision_label(channel: str | None) -> str:
+    """F11's label, with the channel's name when the row is about one channel."""
+    with (REFERENCE / "channels.csv").open(encoding="utf-8", newline="") as fh:
+        names = {row["code"]: row["label"] for row in csv.DictReader(fh)}
+    return "月收入" if channel is None else f"月收入（{names[channel]}）"
 
 
 def test_may_bulletin_pdf_shows_the_revisions_with_old_and_new_values(history: History) -> None:
@@ -313,9 +320,15 @@ def test_may_bulletin_pdf_shows_the_revisions_with_old_and_new_values(history: H
     section = section[: section.index("附：指标说明")] if "附：指标说明" in section else section
     assert "本期无修订" not in section
     assert CORRECTION in section
-    for old, new in _expected_revisions(history).values():
-        assert f"{old:.2f}" in section
-        assert f"{new:.2f}" in section
+    for key, (old, new) in _expected_revisions(history).items():
+        # One table row per revision: what it is about, the month, old and new value.
+        assert f"{_revision_label(key[3])}2024-04" in section
+        assert _as_shown(old) + _as_shown(new) in section
+
+
+def _as_shown(value: float) -> str:
+    """A table value: whole numbers without decimals, others to two."""
+    return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
     # Night A had nothing to revise.
     text_a = _pdf_text(history.pdf_a)
     assert "本期无修订" in text_a[text_a.index("数据修订") :]
