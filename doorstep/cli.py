@@ -38,11 +38,12 @@ KnownAt = Annotated[
     datetime | None,
     typer.Option(
         "--known-at",
-        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
-        metavar="YYYY-MM-DD[THH:MM:SS]",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        metavar="YYYY-MM-DD[THH:MM]",
         help=(
             "Use only returns received by then (数据时点); a bare date means the end of that "
-            "day. Default: everything received."
+            "day. To reproduce a published bulletin, pass the 数据截至 time it prints, e.g. "
+            "'2024-06-03 09:00'. Default: everything received."
         ),
     ),
 ]
