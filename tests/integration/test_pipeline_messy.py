@@ -445,14 +445,6 @@ def test_byte_identical_copy_under_another_name_loads_once(night: Night) -> None
     assert len(_placements(night, "2025-04")) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.ingest dedupes byte-identical files in inbox name order "
-    "(discover_returns sorts by name; tests/integration/test_ingest_worker.py pins that), so "
-    "the copy `XH_2025-04(1).xlsx` delivered at 11:00 is loaded and the 09:00 original is "
-    "recorded as its duplicate: the register shows the copy's name and receipt time, and a "
-    "copy sent after the on-time day would turn an on-time return into 逾期",
-)
 def test_byte_identical_pair_loads_the_first_delivery(night: Night) -> None:
     rows = _q(
         night.private,
