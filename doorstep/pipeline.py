@@ -376,7 +376,7 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                     "first_seen_run": batch.run_name,
                 },
             )
-            passing = _passing_rows(batch, parsed) if status == "accepted" else {}
+            passing = _passing_rows(batch, parsed) if status != "rejected" else {}
             load_return(
                 con,
                 return_id=parsed.sha256,
@@ -395,7 +395,8 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
             held += status == "held_back"
             rows_received += int(counts["rows_received"])
             rows_quarantined += int(counts["rows_quarantined"])
-            rows_loaded += sum(f.height for f in passing.values())
+            if status == "accepted":
+                rows_loaded += sum(f.height for f in passing.values())
         for dup in batch.duplicates:
             record_file(
                 con,
@@ -433,12 +434,19 @@ def _clean_rows_held_back(batch: Batch) -> int:
 
 
 def _passing_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, pl.DataFrame]:
-    loaded = batch.decision.loaded if batch.decision is not None else None
+    """The rows of a return with no error. For a held-back return these are kept on
+    record too (they never become current), so its register shows only the bad rows
+    as quarantined."""
+    clean = (
+        batch.decision.rows.filter(pl.col("status") != "quarantined")
+        if batch.decision is not None
+        else None
+    )
     out: dict[str, pl.DataFrame] = {}
     for sheet, frame in batch.typed.items():
         mine = frame.filter(pl.col("return_id") == parsed.sha256)
-        if loaded is not None:
-            keys = loaded.filter(pl.col("sheet") == sheet).select("return_id", "row_number")
+        if clean is not None:
+            keys = clean.filter(pl.col("sheet") == sheet).select("return_id", "row_number")
             mine = mine.join(keys, on=["return_id", "row_number"], how="semi")
         out[sheet] = mine
     return out

@@ -203,13 +203,14 @@ def test_all_500_bad_rows_are_in_the_quarantine(nights: Nights) -> None:
 def test_mostly_bad_return_is_held_back_in_the_register(nights: Nights) -> None:
     rows = _q(
         nights,
-        "select file_name, status, is_current, rows_received, rows_accepted "
+        "select file_name, status, is_current, rows_received, rows_accepted, rows_quarantined "
         "from marts.returns_register where station_code = 'XH' and period = '2024-06' "
         "order by received_at",
     )
     assert rows[0][:3] == (nights.earlier.name, "按时", True)
     assert rows[1][:3] == (nights.held.name, "暂缓", False)
-    assert rows[1][3:] == (BAD_A + GOOD_A, 0)
+    # Only the bad rows count as quarantined; the clean ones are held back with them.
+    assert rows[1][3:] == (BAD_A + GOOD_A, 0, BAD_A)
     assert nights.second.returns_held_back == 1
     held_issue = _q(
         nights,
