@@ -180,6 +180,10 @@ def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame]
                 pl.lit(parsed.period).alias("period"),
             )
             frame, frame_issues = parse_sheet(sheet, raw, ref)
+            # Columns the template does not have stay with their row in the private
+            # layer (returns.md §4.3); nothing downstream reads them.
+            if "extra" in raw.columns and "extra" not in frame.columns:
+                frame = frame.join(raw.select("row_number", "extra"), on="row_number", how="left")
             typed[sheet].append(frame)
             issues.append(frame_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))  # type: ignore[arg-type]
     frames = {s: pl.concat(f, how="diagonal_relaxed") for s, f in typed.items() if f}

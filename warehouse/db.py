@@ -49,6 +49,7 @@ STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
         "si_subsidy": pl.Boolean(),
         "phone": pl.String(),
         "note": pl.String(),
+        "extra": pl.String(),
     },
     "training": {
         "return_id": pl.String(),
@@ -64,6 +65,7 @@ STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
         "employed_after": pl.Int64(),
         "partner": pl.String(),
         "note": pl.String(),
+        "extra": pl.String(),
     },
     "events": {
         "return_id": pl.String(),
@@ -75,6 +77,7 @@ STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
         "held_on": pl.Date(),
         "attendees": pl.Int64(),
         "venue": pl.String(),
+        "extra": pl.String(),
     },
     "incubated": {
         "return_id": pl.String(),
@@ -86,6 +89,7 @@ STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
         "incubated_on": pl.Date(),
         "jobs": pl.Int64(),
         "hardship_jobs": pl.Int64(),
+        "extra": pl.String(),
     },
     "households": {
         "return_id": pl.String(),
@@ -101,6 +105,7 @@ STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
         "status": pl.String(),
         "cleared_on": pl.Date(),
         "cleared_channel": pl.String(),
+        "extra": pl.String(),
     },
 }
 

@@ -287,12 +287,6 @@ def test_reordered_columns_with_an_extra_one_load(night: Night) -> None:
     assert all(r[1] == "10" and 1500 <= r[2] <= 1800 for r in rows)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="returns.md §4.3 keeps an extra column in the raw layer, but the private DB has no "
-    "raw rows and staging.placements has no `extra` column: the raw frame's `extra` JSON "
-    "is dropped by transforms.sheets.parse_sheet / warehouse/staging/insert_staging_placements.sql",
-)
 def test_extra_column_is_kept_in_the_private_layer(night: Night) -> None:
     rows = _q(
         night.private,

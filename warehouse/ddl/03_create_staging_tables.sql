@@ -20,7 +20,9 @@ create table if not exists staging.placements (
     si_subsidy boolean,
     phone varchar,
     note varchar,
-    person_key varchar
+    person_key varchar,
+    -- unknown columns the station added, header → text (JSON); kept, never used
+    extra varchar
 );
 
 create table if not exists staging.training (
@@ -36,7 +38,9 @@ create table if not exists staging.training (
     completed integer,
     employed_after integer,
     partner varchar,
-    note varchar
+    note varchar,
+    -- unknown columns the station added, header → text (JSON); kept, never used
+    extra varchar
 );
 
 create table if not exists staging.events (
@@ -48,7 +52,9 @@ create table if not exists staging.events (
     event_type varchar,
     held_on date,
     attendees integer,
-    venue varchar
+    venue varchar,
+    -- unknown columns the station added, header → text (JSON); kept, never used
+    extra varchar
 );
 
 create table if not exists staging.incubated (
@@ -60,7 +66,9 @@ create table if not exists staging.incubated (
     credit_code varchar,
     incubated_on date,
     jobs integer,
-    hardship_jobs integer
+    hardship_jobs integer,
+    -- unknown columns the station added, header → text (JSON); kept, never used
+    extra varchar
 );
 
 create table if not exists staging.households (
@@ -77,5 +85,7 @@ create table if not exists staging.households (
     status varchar,
     cleared_on date,
     cleared_channel varchar,
-    head_key varchar
+    head_key varchar,
+    -- unknown columns the station added, header → text (JSON); kept, never used
+    extra varchar
 );

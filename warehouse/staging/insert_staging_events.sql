@@ -8,5 +8,6 @@ select
     event_type,
     held_on,
     attendees,
-    venue
+    venue,
+    extra
 from incoming_events;

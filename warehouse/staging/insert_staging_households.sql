@@ -14,5 +14,6 @@ select
     status,
     cleared_on,
     cleared_channel,
-    head_key
+    head_key,
+    extra
 from incoming_households;

@@ -8,5 +8,6 @@ select
     credit_code,
     incubated_on,
     jobs,
-    hardship_jobs
+    hardship_jobs,
+    extra
 from incoming_incubated;

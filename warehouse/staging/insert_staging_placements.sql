@@ -21,5 +21,6 @@ select
     si_subsidy,
     phone,
     note,
-    person_key
+    person_key,
+    extra
 from incoming_placements;

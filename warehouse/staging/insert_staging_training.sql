@@ -12,5 +12,6 @@ select
     completed,
     employed_after,
     partner,
-    note
+    note,
+    extra
 from incoming_training;
