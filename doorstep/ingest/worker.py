@@ -195,6 +195,7 @@ def read_returns(
     if not total:
         return
     limit = settings.parse_timeout_seconds
+    settings = settings.model_copy(update={"pseudonym_key": None})  # readers need no secret
     ctx = _context()
     pending = deque(enumerate(todo))
     results: dict[int, ParsedReturn] = {}

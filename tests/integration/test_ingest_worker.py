@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 import shutil
-import time
 from pathlib import Path
 
 import duckdb
@@ -27,15 +27,19 @@ from tests.integration.test_ingest_broken_files import edit_sheet_xml, good_work
 from tests.integration.test_ingest_csv import csv_text, write_csv_set
 from tests.integration.test_ingest_xlsx import PLACEMENT_HEADER, REF, codes, placement_row
 
-# A small return reads in ~0.3 s in a fresh worker; the slow one below in ~2 s.
+# A small return reads in ~0.3 s in a fresh worker; the slow one below needs ~4 s.
 TIMEOUT = 1.0
+ROWS = 300_000
+LIMITS = {"max_rows": ROWS + 1, "parse_timeout_seconds": TIMEOUT}
 
 
-def slow_csv(path: Path, rows: int = 95_000) -> Path:
-    """A 10 MB placements CSV (under the default `max_rows`) the reader needs ~2 s for."""
-    row = placement_row(1)
-    table = [PLACEMENT_HEADER, *([n, *row[1:]] for n in range(1, rows + 1))]
-    path.write_bytes(csv_text(table).encode("utf-8"))
+def slow_csv(path: Path) -> Path:
+    """A 33 MB placements CSV of ROWS rows (the default `max_rows` is 100 000)."""
+    table: list[list[object]] = [list(PLACEMENT_HEADER), placement_row(1)]
+    header, row = csv_text(table).split("\r\n", 1)
+    rest = row.split(",", 1)[1]
+    body = "".join(f"{n},{rest}" for n in range(1, ROWS + 1))
+    path.write_bytes(f"{header}\r\n{body}".encode())
     return path
 
 
@@ -83,19 +87,13 @@ def test_results_are_those_of_read_return_in_the_order_of_sources(tmp_path: Path
 
 def test_file_that_takes_too_long_is_rejected_and_the_next_files_are_read(tmp_path: Path):
     slow = slow_csv(tmp_path / "XH_2024-05_big.csv")
-    started = time.perf_counter()
-    assert codes(read_return(slow, REF, Settings())) != ["FILE_TIMEOUT"]
-    needs = time.perf_counter() - started
     empty = tmp_path / "WH_2024-05.xlsx"
     empty.write_bytes(b"")
     xls = ole_file(tmp_path / "XF_2024-05.xls", encrypted=False)
-    settings = Settings(parse_timeout_seconds=TIMEOUT)
-    assert needs > 1.5 * TIMEOUT  # the premise of this test
+    settings = Settings(**LIMITS)  # type: ignore[arg-type]
 
     # One worker: the files after the slow one need the worker that replaced the killed one.
-    started = time.perf_counter()
     got = list(read_returns([single(slow), single(empty), single(xls)], REF, settings, workers=1))
-    took = time.perf_counter() - started
 
     assert [codes(p) for p in got] == [["FILE_TIMEOUT"], ["FILE_EMPTY"], ["FILE_XLS_OLD_FORMAT"]]
     timed_out = got[0]
@@ -104,7 +102,7 @@ def test_file_that_takes_too_long_is_rejected_and_the_next_files_are_read(tmp_pa
     assert timed_out.sha256 == hashlib.sha256(slow.read_bytes()).hexdigest()
     assert timed_out.size == slow.stat().st_size
     assert "FILE_TIMEOUT" in REF.reasons
-    assert took < needs + 5  # killed, not waited for
+    assert not [p for p in multiprocessing.active_children() if p.name == "doorstep-reader"]
 
 
 def test_worker_that_dies_rejects_only_its_file(tmp_path: Path):
@@ -175,7 +173,7 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
     delivered = good.stat().st_mtime
     os.utime(copy, (delivered + 7200, delivered + 7200))
     slow_csv(inbox / "JH_2024-05_big.csv")
-    quick = settings.model_copy(update={"parse_timeout_seconds": TIMEOUT})
+    quick = settings.model_copy(update=LIMITS)
 
     batch = pipeline.ingest(quick)
     assert [(p.file_name, codes(p)) for p in batch.returns] == [
