@@ -17,9 +17,11 @@ The workers are a small pool of our own rather than a `ProcessPoolExecutor`: an 
 does not say which worker runs which file, and breaks as a whole when one worker dies, so
 the file that crashed could not be told from the one that merely ran beside it, and a
 stuck worker could not be killed alone. Workers come from a forkserver that has imported
-the reader once (Polars is never forked after it started threads); a replacement worker
-after a kill costs ~20 ms instead of ~1.5 s of imports. Where there is no forkserver,
-`spawn`.
+the reader once (Polars is never forked after it started threads): starting the server
+costs ~1.5–3 s once per process, a worker then ~0.1–0.3 s (a fork, plus the program's main
+module, which multiprocessing imports in every child) instead of ~1.5 s of imports with
+`spawn`, the fallback where there is no forkserver. A worker says when it is ready, and
+only then does a file's clock start. See benchmarks/bench_nightly.py.
 """
 
 from __future__ import annotations
