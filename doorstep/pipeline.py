@@ -92,14 +92,15 @@ class Batch:
     feedback: dict[str, Path] = field(default_factory=dict)
 
 
-def _seen_digests(settings: Settings) -> set[str]:
+def _seen_digests(settings: Settings) -> dict[str, set[str]]:
+    """sha256 → names of every file received on earlier nights."""
     if not settings.private_db.exists():
-        return set()
-    from warehouse.db import connect_private
+        return {}
+    from warehouse.db import connect_private, files_seen
 
     con = connect_private(settings.private_db)
     try:
-        return {row[0] for row in con.sql("select sha256 from raw.files").fetchall()}
+        return files_seen(con)
     finally:
         con.close()
 
@@ -125,6 +126,10 @@ def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
         digest = source_digest(source, settings)
         if digest not in seen:
             by_digest.setdefault(digest, []).append(source)
+        elif source.name not in seen[digest]:
+            # A copy, under a new name, of a file loaded on an earlier night: on record
+            # as a duplicate, never loaded again.
+            batch.duplicates.append(unread_return(source, digest))
     firsts: set[ReturnSource] = set()
     for digest, same in by_digest.items():
         first, *copies = sorted(

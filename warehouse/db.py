@@ -297,6 +297,14 @@ def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> 
     return not seen
 
 
+def files_seen(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """sha256 → the names each content was received under."""
+    seen: dict[str, set[str]] = {}
+    for sha256, file_name in run_sql_file(con, "raw/select_files_seen.sql").fetchall():
+        seen.setdefault(sha256, set()).add(file_name)
+    return seen
+
+
 def file_seen(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
     rows = run_sql_file(con, "raw/select_file_seen.sql", {"sha256": sha256}).fetchall()
     return bool(rows and rows[0][0])
