@@ -7,10 +7,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from stdnum.cn.ric import calc_check_digit
 
 from doorstep.reference import load_reference
 from expectations import decide, merge_issues, validate_sheet
+from tests.factories import RAW_MALE_ID, raw_frame, raw_placement, with_check_digit
 from transforms.sheets import parse_sheet
 
 pytestmark = pytest.mark.integration
@@ -18,45 +18,14 @@ pytestmark = pytest.mark.integration
 REF = load_reference()
 
 
-def synthetic_id(first17: str) -> str:
-    return first17 + calc_check_digit(first17 + "0")
-
-
-MALE_ID = synthetic_id("32070619900101123")
-OTHER_MALE_ID = synthetic_id("32070619880808031")
+MALE_ID = RAW_MALE_ID
+OTHER_MALE_ID = with_check_digit("32070619880808031")
 BAD_CHECK_ID = MALE_ID[:-1] + ("1" if MALE_ID[-1] != "1" else "2")
-
-
-def raw_frame(sheet: str, rows: list[dict], **flags: list[bool]) -> pl.DataFrame:
-    """A raw frame as ingest emits it: every canonical column as text, keys added."""
-    columns = list(REF.headers[sheet])
-    data = {c: [row.get(c) for row in rows] for c in columns}
-    frame = pl.DataFrame(data, schema={c: pl.String for c in columns}).with_columns(
-        return_id=pl.lit("ret-1"),
-        station_code=pl.lit("XH"),
-        period=pl.lit("2024-05"),
-        row_number=pl.Series([5 + i for i in range(len(rows))], dtype=pl.Int64),
-        extra=pl.lit(None, dtype=pl.String),
-    )
-    return frame.with_columns(**{k: pl.Series(v, dtype=pl.Boolean) for k, v in flags.items()})
+RETURN_ID = "ret-1"
 
 
 def placement(**overrides: str | None) -> dict:
-    row = {
-        "seq": "1",
-        "name": "测试戊",
-        "gender": "男",
-        "id_number": MALE_ID,
-        "categories": "低保",
-        "channel": "单位就业",
-        "employer": "某公司",
-        "job": "普工",
-        "placed_on": "2024-05-20",
-        "monthly_income": "3000",
-        "si_subsidy": "是",
-        "phone": "13812341234",
-    }
-    return row | overrides
+    return raw_placement(**({"name": "测试戊"} | overrides))
 
 
 @pytest.fixture(scope="module")
@@ -71,18 +40,18 @@ def test_parsed_placements_each_problem_reported_once(gx_dir: Path) -> None:
         placement(id_number="320706000000000000"),  # 7 ID typed as a number in Excel
         placement(id_number=BAD_CHECK_ID),  # 8
         placement(gender="女", id_number=OTHER_MALE_ID),  # 9 gender vs ID; same person as row 6
-        placement(monthly_income="1500多", id_number=synthetic_id("32070619770707051")),  # 10
+        placement(monthly_income="1500多", id_number=with_check_digit("32070619770707051")),  # 10
         placement(
-            categories="残疾人", id_number=synthetic_id("32070619660606061")
+            categories="残疾人", id_number=with_check_digit("32070619660606061")
         ),  # 11 no certificate
         placement(
-            placed_on="2024/6/3", id_number=synthetic_id("32070619550505071")
+            placed_on="2024/6/3", id_number=with_check_digit("32070619550505071")
         ),  # 12 after period
-        placement(monthly_income="88000", id_number=synthetic_id("32070619440404081")),  # 13
+        placement(monthly_income="88000", id_number=with_check_digit("32070619440404081")),  # 13
     ]
     was_number = [False] * len(rows)
     was_number[2] = True
-    raw = raw_frame("placements", rows, id_number_was_number=was_number)
+    raw = raw_frame("placements", rows, return_id=RETURN_ID, id_number_was_number=was_number)
     typed, parsed = parse_sheet("placements", raw, "2024-05", REF)
     checked = validate_sheet("placements", typed, gx_dir, "parsed")
     merged = merge_issues(parsed, checked)
@@ -113,7 +82,7 @@ def test_parsed_placements_each_problem_reported_once(gx_dir: Path) -> None:
 
 
 def test_parsed_households_cleared_without_date(gx_dir: Path) -> None:
-    head = synthetic_id("32070619700101022")
+    head = with_check_digit("32070619700101022")
     base = {
         "household_id": "XH-001",
         "head_name": "测试己",
@@ -130,7 +99,9 @@ def test_parsed_households_cleared_without_date(gx_dir: Path) -> None:
         base | {"cleared_on": None},
         base | {"status": "未清零", "cleared_on": None, "cleared_channel": None},
     ]
-    typed, parsed = parse_sheet("households", raw_frame("households", rows), "2024-05", REF)
+    typed, parsed = parse_sheet(
+        "households", raw_frame("households", rows, return_id=RETURN_ID), "2024-05", REF
+    )
     merged = merge_issues(parsed, validate_sheet("households", typed, gx_dir, "parsed"))
     assert sorted(merged.select("row_number", "column_name", "reason_code").iter_rows()) == [
         (6, "清零日期", "HOUSEHOLD_CLEARED_NO_DATE")

@@ -2,9 +2,10 @@ from datetime import date
 
 import polars as pl
 import pytest
-from stdnum.cn.ric import calc_check_digit
 
 from doorstep.reference import load_reference
+from tests.factories import FIELD_TYPES, KEY_TYPES, RAW_MALE_ID, raw_frame, with_check_digit
+from tests.factories import raw_placement as placement
 from transforms.idnumbers import birth_date_from_id, gender_from_id
 from transforms.sheets import (
     ISSUE_SCHEMA,
@@ -17,44 +18,8 @@ from transforms.sheets import (
 REF = load_reference()
 
 
-def synthetic_id(first17: str) -> str:
-    return first17 + calc_check_digit(first17 + "0")
-
-
-MALE_ID = synthetic_id("32070619900101123")
-FEMALE_ID = synthetic_id("32070619851231002")
-
-
-def raw_frame(sheet: str, rows: list[dict], **flags: list[bool]) -> pl.DataFrame:
-    """A raw frame as ingest emits it: every canonical column as text, keys added."""
-    columns = list(REF.headers[sheet])
-    data = {c: [row.get(c) for row in rows] for c in columns}
-    frame = pl.DataFrame(data, schema={c: pl.String for c in columns}).with_columns(
-        return_id=pl.lit("abc123"),
-        station_code=pl.lit("XH"),
-        period=pl.lit("2024-05"),
-        row_number=pl.Series([5 + i for i in range(len(rows))], dtype=pl.Int64),
-        extra=pl.lit(None, dtype=pl.String),
-    )
-    return frame.with_columns(**{k: pl.Series(v, dtype=pl.Boolean) for k, v in flags.items()})
-
-
-def placement(**overrides: str | None) -> dict:
-    row = {
-        "seq": "1",
-        "name": "张三",
-        "gender": "男",
-        "id_number": MALE_ID,
-        "categories": "低保",
-        "channel": "单位就业",
-        "employer": "某公司",
-        "job": "普工",
-        "placed_on": "2024-05-20",
-        "monthly_income": "3000",
-        "si_subsidy": "是",
-        "phone": "13812341234",
-    }
-    return row | overrides
+MALE_ID = RAW_MALE_ID
+FEMALE_ID = with_check_digit("32070619851231002")
 
 
 def issues_of(issues: pl.DataFrame) -> list[tuple[int, str, str]]:
@@ -62,25 +27,8 @@ def issues_of(issues: pl.DataFrame) -> list[tuple[int, str, str]]:
 
 
 PLACEMENT_DTYPES = {
-    "return_id": pl.String,
-    "station_code": pl.String,
-    "period": pl.String,
-    "row_number": pl.Int64,
-    "name": pl.String,
-    "gender": pl.String,
-    "id_number": pl.String,
-    "id_raw": pl.String,
-    "categories": pl.List(pl.String),
-    "primary_category": pl.String,
-    "disability_cert": pl.String,
-    "channel": pl.String,
-    "employer": pl.String,
-    "job": pl.String,
-    "placed_on": pl.Date,
-    "monthly_income": pl.Float64,
-    "si_subsidy": pl.Boolean,
-    "phone": pl.String,
-    "note": pl.String,
+    **KEY_TYPES,
+    **FIELD_TYPES["placements"],
     "birth_year": pl.Int64,
     "gender_from_id": pl.String,
     "disability_type": pl.Int64,
@@ -90,42 +38,7 @@ PLACEMENT_DTYPES = {
 }
 
 OTHER_DTYPES = {
-    "training": {
-        "project": pl.String,
-        "training_type": pl.String,
-        "start_on": pl.Date,
-        "end_on": pl.Date,
-        "trainees": pl.Int64,
-        "completed": pl.Int64,
-        "employed_after": pl.Int64,
-        "partner": pl.String,
-        "note": pl.String,
-    },
-    "events": {
-        "event_name": pl.String,
-        "event_type": pl.String,
-        "held_on": pl.Date,
-        "attendees": pl.Int64,
-        "venue": pl.String,
-    },
-    "incubated": {
-        "company": pl.String,
-        "credit_code": pl.String,
-        "incubated_on": pl.Date,
-        "jobs": pl.Int64,
-        "hardship_jobs": pl.Int64,
-    },
-    "households": {
-        "household_id": pl.String,
-        "head_name": pl.String,
-        "head_id_number": pl.String,
-        "members": pl.Int64,
-        "labour": pl.Int64,
-        "identified_on": pl.Date,
-        "status": pl.String,
-        "cleared_on": pl.Date,
-        "cleared_channel": pl.String,
-    },
+    sheet: FIELD_TYPES[sheet] for sheet in ("training", "events", "incubated", "households")
 }
 
 
@@ -140,13 +53,7 @@ def test_placements_typed_dtypes_match_contract(rows):
 @pytest.mark.parametrize("sheet", sorted(OTHER_DTYPES))
 def test_other_sheets_typed_dtypes_match_contract(sheet):
     typed, _ = parse_sheet(sheet, raw_frame(sheet, [{}]), "2024-05", REF)
-    keys = {
-        "return_id": pl.String,
-        "station_code": pl.String,
-        "period": pl.String,
-        "row_number": pl.Int64,
-    }
-    assert dict(typed.schema) == keys | OTHER_DTYPES[sheet]
+    assert dict(typed.schema) == KEY_TYPES | OTHER_DTYPES[sheet]
 
 
 def test_clean_placement_is_read():
@@ -286,7 +193,7 @@ def test_certificate_of_wrong_shape_is_kept_with_cert_ok_false():
 
 
 def test_age_band_falls_back_to_the_period_end_when_the_date_is_unreadable():
-    born_june_1999 = synthetic_id("32070619990601123")
+    born_june_1999 = with_check_digit("32070619990601123")
     rows = [
         placement(id_number=born_june_1999, placed_on="2024-05-31"),
         placement(id_number=born_june_1999, placed_on="2024-06-01"),
@@ -464,9 +371,9 @@ def test_cover_is_not_a_typed_sheet():
     [
         MALE_ID,
         FEMALE_ID,
-        synthetic_id("32070619900230123"),  # 30 February
-        synthetic_id("32070618500101123"),  # before 1900
-        synthetic_id("32070620240229002"),  # a real leap day
+        with_check_digit("32070619900230123"),  # 30 February
+        with_check_digit("32070618500101123"),  # before 1900
+        with_check_digit("32070620240229002"),  # a real leap day
         MALE_ID[:-1] + "Y",
         MALE_ID[:17],
         "3207061990010112" + "3X9",

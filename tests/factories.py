@@ -1,0 +1,139 @@
+"""Builders shared by the tests: synthetic ID numbers, raw and typed frames.
+
+Every ID number made here is fictitious: a made-up 17-digit body with its GB 11643
+check character, so that it passes the check-digit rule without naming anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import polars as pl
+from stdnum.cn import ric
+
+from doorstep.reference import load_reference
+
+# The columns Contract 2 (docs/design.md) adds to every typed frame, before the fields.
+KEY_TYPES: dict[str, pl.DataType] = {
+    "return_id": pl.String(),
+    "station_code": pl.String(),
+    "period": pl.String(),
+    "row_number": pl.Int64(),
+}
+
+# The parsed fields of each sheet's typed frame, in order, as Contract 2 lists them.
+FIELD_TYPES: dict[str, dict[str, pl.DataType]] = {
+    "placements": {
+        "name": pl.String(),
+        "gender": pl.String(),
+        "id_number": pl.String(),
+        "id_raw": pl.String(),
+        "categories": pl.List(pl.String()),
+        "primary_category": pl.String(),
+        "disability_cert": pl.String(),
+        "channel": pl.String(),
+        "employer": pl.String(),
+        "job": pl.String(),
+        "placed_on": pl.Date(),
+        "monthly_income": pl.Float64(),
+        "si_subsidy": pl.Boolean(),
+        "phone": pl.String(),
+        "note": pl.String(),
+    },
+    "training": {
+        "project": pl.String(),
+        "training_type": pl.String(),
+        "start_on": pl.Date(),
+        "end_on": pl.Date(),
+        "trainees": pl.Int64(),
+        "completed": pl.Int64(),
+        "employed_after": pl.Int64(),
+        "partner": pl.String(),
+        "note": pl.String(),
+    },
+    "events": {
+        "event_name": pl.String(),
+        "event_type": pl.String(),
+        "held_on": pl.Date(),
+        "attendees": pl.Int64(),
+        "venue": pl.String(),
+    },
+    "incubated": {
+        "company": pl.String(),
+        "credit_code": pl.String(),
+        "incubated_on": pl.Date(),
+        "jobs": pl.Int64(),
+        "hardship_jobs": pl.Int64(),
+    },
+    "households": {
+        "household_id": pl.String(),
+        "head_name": pl.String(),
+        "head_id_number": pl.String(),
+        "members": pl.Int64(),
+        "labour": pl.Int64(),
+        "identified_on": pl.Date(),
+        "status": pl.String(),
+        "cleared_on": pl.Date(),
+        "cleared_channel": pl.String(),
+    },
+}
+
+
+def with_check_digit(first17: str) -> str:
+    """The 17 digits followed by their GB 11643 (ISO 7064 MOD 11-2) check character."""
+    return first17 + ric.calc_check_digit(first17 + "0")  # stdnum ignores the last character
+
+
+def gb11643_valid(text: object) -> bool:
+    """The template's rule, counted independently of the pipeline: 18 characters,
+    a real birth date, the GB 11643 check character.
+
+    (stdnum's `is_valid` also asks that the region code existed on the birth date,
+    which the template does not.)"""
+    if not isinstance(text, str) or not re.fullmatch(r"\d{17}[\dX]", text):
+        return False
+    try:
+        date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    return with_check_digit(text[:17]) == text
+
+
+def raw_frame(
+    sheet: str, rows: list[dict], *, return_id: str = "abc123", **flags: list[bool]
+) -> pl.DataFrame:
+    """A raw frame as ingest emits it: every canonical column as text, keys added."""
+    columns = list(load_reference().headers[sheet])
+    data = {c: [row.get(c) for row in rows] for c in columns}
+    frame = pl.DataFrame(data, schema={c: pl.String for c in columns}).with_columns(
+        return_id=pl.lit(return_id),
+        station_code=pl.lit("XH"),
+        period=pl.lit("2024-05"),
+        row_number=pl.Series([5 + i for i in range(len(rows))], dtype=pl.Int64),
+        extra=pl.lit(None, dtype=pl.String),
+    )
+    return frame.with_columns(**{k: pl.Series(v, dtype=pl.Boolean) for k, v in flags.items()})
+
+
+RAW_MALE_ID = with_check_digit("32070619900101123")
+
+
+def raw_placement(**overrides: Any) -> dict[str, Any]:
+    """One clean placements row as text, the way a station types it."""
+    row = {
+        "seq": "1",
+        "name": "张三",
+        "gender": "男",
+        "id_number": RAW_MALE_ID,
+        "categories": "低保",
+        "channel": "单位就业",
+        "employer": "某公司",
+        "job": "普工",
+        "placed_on": "2024-05-20",
+        "monthly_income": "3000",
+        "si_subsidy": "是",
+        "phone": "13812341234",
+    }
+    return row | overrides
