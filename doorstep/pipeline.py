@@ -169,29 +169,40 @@ def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
 
 
 def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """Each sheet's rows of every usable return, typed in one call per sheet (the parsers'
+    cost is per call, not per row)."""
     from transforms.sheets import parse_sheet
 
-    typed: dict[str, list[pl.DataFrame]] = {s: [] for s in SHEETS}
-    issues: list[pl.DataFrame] = []
+    raw: dict[str, list[pl.DataFrame]] = {s: [] for s in SHEETS}
     for parsed in batch.returns:
         if parsed.rejected:
             continue
-        for sheet, raw in parsed.sheets.items():
-            if sheet not in typed:
-                continue
-            raw = raw.with_columns(
-                pl.lit(parsed.sha256).alias("return_id"),
-                pl.lit(parsed.station_code).alias("station_code"),
-                pl.lit(parsed.period).alias("period"),
+        for sheet, frame in parsed.sheets.items():
+            if sheet in raw:
+                raw[sheet].append(
+                    frame.with_columns(
+                        pl.lit(parsed.sha256).alias("return_id"),
+                        pl.lit(parsed.station_code).alias("station_code"),
+                        pl.lit(parsed.period).alias("period"),
+                    )
+                )
+    frames: dict[str, pl.DataFrame] = {}
+    issues: list[pl.DataFrame] = []
+    for sheet, parts in raw.items():
+        if not parts:
+            continue
+        rows = pl.concat(parts, how="diagonal_relaxed")
+        frame, frame_issues = parse_sheet(sheet, rows, ref)
+        # Columns the template does not have stay with their row in the private
+        # layer (returns.md §4.3); nothing downstream reads them.
+        if "extra" in rows.columns and "extra" not in frame.columns:
+            frame = frame.join(
+                rows.select("return_id", "row_number", "extra"),
+                on=["return_id", "row_number"],
+                how="left",
             )
-            frame, frame_issues = parse_sheet(sheet, raw, ref)
-            # Columns the template does not have stay with their row in the private
-            # layer (returns.md §4.3); nothing downstream reads them.
-            if "extra" in raw.columns and "extra" not in frame.columns:
-                frame = frame.join(raw.select("row_number", "extra"), on="row_number", how="left")
-            typed[sheet].append(frame)
-            issues.append(frame_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))  # type: ignore[arg-type]
-    frames = {s: pl.concat(f, how="diagonal_relaxed") for s, f in typed.items() if f}
+        frames[sheet] = frame
+        issues.append(frame_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))  # type: ignore[arg-type]
     all_issues = pl.concat(issues) if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
     return frames, all_issues
 

@@ -412,7 +412,9 @@ def _id_derived(typed: pl.DataFrame, period: str | None, cert_lost: pl.Series) -
     """
     ids = typed.get_column("id_number")
     cert = _cert_parts(typed.get_column("disability_cert"), ids)
-    on_day = pl.coalesce(pl.col("placed_on"), pl.lit(_month_end(period), dtype=pl.Date))
+    # Each row's own reporting month: one call may type the rows of many returns.
+    month_end = (pl.col("period") + "-01").str.to_date("%Y-%m-%d", strict=False).dt.month_end()
+    on_day = pl.coalesce(pl.col("placed_on"), month_end, pl.lit(_month_end(period), dtype=pl.Date))
     return (
         typed.with_columns(_born=id_birth_date_expr(pl.col("id_number")))
         .with_columns(
