@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -34,12 +34,28 @@ AsOf = Annotated[
         help="Figures count placements up to this date (统计截止日), e.g. 2024-05-31.",
     ),
 ]
+
+
+def _parse_known_at(text: str) -> datetime:
+    """`2024-06-10` means the end of that day; `2024-06-03 09:00` (as a bulletin prints its
+    数据截至 time) or `2024-06-03T09:00[:SS]` means that minute."""
+    text = text.strip()
+    if len(text) == 10:
+        return datetime.strptime(text, "%Y-%m-%d").replace(hour=23, minute=59, second=59)
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"{text!r} is not a date (2024-06-10) or a time (2024-06-03 09:00)")
+
+
 KnownAt = Annotated[
     datetime | None,
     typer.Option(
         "--known-at",
-        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        metavar="YYYY-MM-DD[THH:MM]",
+        parser=_parse_known_at,
+        metavar="YYYY-MM-DD[ HH:MM]",
         help=(
             "Use only returns received by then (数据时点); a bare date means the end of that "
             "day. To reproduce a published bulletin, pass the 数据截至 time it prints, e.g. "
@@ -76,11 +92,13 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def _known_at(value: datetime | None) -> datetime | None:
-    # A bare date means "everything received by the end of that day".
-    if value is not None and value.time() == datetime.min.time():
-        return value.replace(hour=23, minute=59, second=59)
-    return value
+def _past(as_of: datetime) -> date:
+    """An as-of date that has not happened yet has no figures: refuse it."""
+    from doorstep.pipeline import yesterday_in_beijing
+
+    if as_of.date() > yesterday_in_beijing() + timedelta(days=1):
+        _fail(f"--as-of {as_of.date()} is in the future (Beijing time); figures exist up to today")
+    return as_of.date()
 
 
 @app.command()
@@ -111,7 +129,7 @@ def run(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
     Needs DOORSTEP_PSEUDONYM_KEY. Reads new returns from DOORSTEP_HOME/inbox, loads them, writes feedback workbooks, publishes doorstep.duckdb and renders the bulletin.
     """
     settings, _ = _settings(home)
-    _run(settings, as_of.date(), _known_at(known_at))
+    _run(settings, _past(as_of), known_at)
 
 
 def _run(settings, as_of: date, known_at: datetime | None) -> None:
@@ -161,7 +179,7 @@ def figures(
     from doorstep import pipeline
 
     try:
-        rows = pipeline.figure_rows(settings, as_of.date(), _known_at(known_at))
+        rows = pipeline.figure_rows(settings, _past(as_of), known_at)
     except FileNotFoundError as exc:
         _fail(str(exc))
     if as_json:
@@ -184,7 +202,7 @@ def bulletin(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
 
     try:
         # Regenerating never swaps a past snapshot into the analyst DB nor records a bulletin.
-        result = pipeline.figures(settings, as_of.date(), _known_at(known_at), publish=False)
+        result = pipeline.figures(settings, _past(as_of), known_at, publish=False)
     except FileNotFoundError as exc:
         _fail(str(exc))
     typer.echo(str(pipeline.bulletin(settings, result)))
