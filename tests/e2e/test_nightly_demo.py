@@ -21,7 +21,8 @@ import duckdb
 import openpyxl
 import pytest
 from pypdf import PdfReader
-from stdnum.cn import ric
+
+from tests.factories import gb11643_valid
 
 pytestmark = [pytest.mark.e2e]
 
@@ -58,23 +59,9 @@ def _placements(wb: openpyxl.Workbook) -> list[dict[str, object]]:
     return out
 
 
-def _gb11643(id_number: str) -> bool:
-    """The template's rule: 18 characters, GB 11643 check digit, a real birth date.
-
-    (stdnum's `is_valid` also asks that the region code existed on the birth date,
-    which the template does not.)"""
-    if not re.fullmatch(r"\d{17}[\dX]", id_number):
-        return False
-    try:
-        date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except ValueError:
-        return False
-    return ric.calc_check_digit(id_number) == id_number[17]  # it ignores the last character
-
-
 def _valid(row: dict[str, object], period: str) -> bool:
     id_number = str(row["身份证号码"] or "").upper()
-    if not _gb11643(id_number):
+    if not gb11643_valid(id_number):
         return False
     placed = row["就业日期"]
     if isinstance(placed, datetime):
@@ -282,6 +269,18 @@ def test_second_run_on_the_same_inbox_changes_nothing(demo_run):
     finally:
         con.close()
     assert returns[0] == returns[1] == first.result().load.returns_read
+
+
+def test_data_dictionary_is_written_beside_the_analyst_database(demo_run):
+    home, _, _ = demo_run
+    text = (home / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
+    for table in (
+        "marts.placements",
+        "marts.figures",
+        "marts.quarantine",
+        "marts.returns_register",
+    ):
+        assert table in text
 
 
 def test_bulletin_pdf_has_the_headline_and_embedded_cjk_font(demo_run):

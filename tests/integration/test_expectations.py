@@ -14,22 +14,17 @@ from typing import Any
 
 import polars as pl
 import pytest
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from doorstep.reference import load_reference
 from expectations import decide, merge_issues, validate_sheet
 from expectations.runner import build_data_docs
 from expectations.suites import build_suite, rules
+from tests.factories import FIELD_TYPES, KEY_TYPES, synthetic_id
 
 pytestmark = pytest.mark.integration
 
 PERIOD = "2024-05"
-
-
-def synthetic_id(birth: str = "19900101", seq: int = 1) -> str:
-    """A made-up ID of Haizhou (320706) with a correct check digit; odd seq = male."""
-    body = f"320706{birth}{seq:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 def synthetic_uscc(body: str = "91320706MA1XYW123") -> str:
@@ -99,29 +94,7 @@ BASE: dict[str, dict[str, Any]] = {
 }
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    sheet: {
-        "return_id": pl.String(),
-        "station_code": pl.String(),
-        "period": pl.String(),
-        "row_number": pl.Int64(),
-        **{
-            k: (
-                pl.List(pl.String())
-                if isinstance(v, list)
-                else pl.Date()
-                if isinstance(v, date)
-                else pl.Boolean()
-                if isinstance(v, bool)
-                else pl.Float64()
-                if isinstance(v, float)
-                else pl.Int64()
-                if isinstance(v, int)
-                else pl.String()
-            )
-            for k, v in base.items()
-        },
-    }
-    for sheet, base in BASE.items()
+    sheet: KEY_TYPES | FIELD_TYPES[sheet] for sheet in BASE
 }
 
 
@@ -300,7 +273,12 @@ CASES: list[tuple[str, str, dict[str, Any], set[tuple[str, str]]]] = [
     ("event_last_day", "events", {"held_on": date(2024, 5, 31)}, set()),
     ("event_type_not_in_list", "events", {"event_type": "联欢会"}, {("活动类型", "TYPE_INVALID")}),
     ("event_negative_attendees", "events", {"attendees": -3}, {("attendees", "COUNT_INVALID")}),
-    ("event_after_period", "events", {"held_on": date(2024, 6, 2)}, {("活动日期", "DATE_AFTER_PERIOD")}),
+    (
+        "event_after_period",
+        "events",
+        {"held_on": date(2024, 6, 2)},
+        {("活动日期", "DATE_AFTER_PERIOD")},
+    ),
     ("incubated_clean", "incubated", {}, set()),
     (
         "credit_code_bad_check_character",

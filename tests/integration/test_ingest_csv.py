@@ -10,13 +10,13 @@ from pathlib import Path
 from doorstep.ingest import discover_returns, read_return
 from doorstep.ingest.csvfiles import decode_csv
 from doorstep.settings import Settings
+from tests.factories import synthetic_id
 from tests.integration.test_ingest_xlsx import (
     EMPTY_SHEETS,
     PLACEMENT_HEADER,
     REF,
     codes,
     placement_row,
-    synthetic_id,
 )
 
 CSV_NAMES = {

@@ -18,6 +18,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from doorstep.ingest import ParsedReturn, read_return
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
+from tests.factories import synthetic_id
 
 REF = load_reference()
 
@@ -67,12 +68,6 @@ EMPTY_SHEETS: dict[str, list[list[Any]]] = {
         ]
     ],
 }
-
-
-def synthetic_id(n: int, birth: str = "19900101") -> str:
-    """A made-up ID number of Haizhou (320706) with a valid check digit."""
-    body = f"320706{birth}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")  # stdnum ignores the last character
 
 
 def cover_rows(

@@ -19,21 +19,20 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.factories import FIELD_TYPES, with_check_digit
 from transforms.pseudonym import person_key
 from warehouse.db import connect_private, file_seen, load_return, record_file
 
 pytestmark = pytest.mark.integration
 
 KEY = b"synthetic-test-key-0123456789abcdef"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK = "10X98765432"
 
 
 def synthetic_id(seq: int, birth: str = "19800101", male: bool = True) -> str:
     """A well-formed 18-character ID in Haizhou (320706) with a valid check digit."""
     order = seq * 2 + (1 if male else 0)
     body = f"320706{birth}{order % 1000:03d}"
-    return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
+    return with_check_digit(body)
 
 
 def key_of(id_number: str) -> str:
@@ -71,24 +70,7 @@ def placement(
     }
 
 
-PLACEMENT_SCHEMA = {
-    "row_number": pl.Int64,
-    "name": pl.String,
-    "gender": pl.String,
-    "id_number": pl.String,
-    "id_raw": pl.String,
-    "categories": pl.List(pl.String),
-    "primary_category": pl.String,
-    "disability_cert": pl.String,
-    "channel": pl.String,
-    "employer": pl.String,
-    "job": pl.String,
-    "placed_on": pl.Date,
-    "monthly_income": pl.Float64,
-    "si_subsidy": pl.Boolean,
-    "phone": pl.String,
-    "note": pl.String,
-}
+PLACEMENT_SCHEMA = {"row_number": pl.Int64, **FIELD_TYPES["placements"]}
 
 
 def frame(rows: list[dict[str, Any]], schema: dict[str, Any] | None = None) -> pl.DataFrame:
@@ -183,7 +165,9 @@ def test_byte_identical_file_under_another_name_loads_once(private_db: Path):
     copy = {**manifest, "file_name": "星化5月报表(1).xlsx", "outcome": "duplicate"}
     assert not record_file(con, copy)
     # Every file received is on record; the copy is known as a duplicate of the first.
-    assert con.execute("select file_name, outcome from raw.files order by file_name").fetchall() == [
+    assert con.execute(
+        "select file_name, outcome from raw.files order by file_name"
+    ).fetchall() == [
         ("XH_2024-05.xlsx", None),
         ("星化5月报表(1).xlsx", "duplicate"),
     ]

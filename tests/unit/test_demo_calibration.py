@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 
 from doorstep.demo import generate_demo_returns
+from tests.factories import gb11643_valid
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CHANNEL_LABELS = {
@@ -31,19 +31,6 @@ CHANNEL_LABELS = {
     "公益性岗位": "30",
     "其他": "99",
 }
-
-
-def id_is_valid(text: object) -> bool:
-    if not isinstance(text, str) or not re.fullmatch(r"\d{17}[\dX]", text):
-        return False
-    total = sum(int(d) * w for d, w in zip(text[:17], ID_WEIGHTS, strict=True))
-    if "10X98765432"[total % 11] != text[17]:
-        return False
-    try:
-        date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    except ValueError:
-        return False
-    return True
 
 
 def uscc_is_valid(code: str) -> bool:
@@ -98,7 +85,7 @@ def period_end(period: str) -> date:
 
 def placement_is_valid(row: dict[str, object], period: str) -> bool:
     idn = row["身份证号码"]
-    if not id_is_valid(idn):
+    if not gb11643_valid(idn):
         return False
     assert isinstance(idn, str)
     if row["性别"] != ("男" if int(idn[16]) % 2 else "女"):
@@ -247,7 +234,7 @@ def test_demo_zero_employment_households_cleared_within_month(
         for r in ret.sheets.get("零就业家庭", []):
             assert r["状态"] == "已清零" and r["清零方式"]
             assert r["清零日期"].strftime("%Y-%m") == r["认定日期"].strftime("%Y-%m")  # type: ignore[union-attr]
-            assert id_is_valid(r["户主身份证号码"])
+            assert gb11643_valid(r["户主身份证号码"])
     heads = defaultdict(set)
     for ret in latest.values():
         for r in ret.sheets.get("零就业家庭", []):

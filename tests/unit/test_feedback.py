@@ -9,18 +9,12 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from stdnum.cn import ric
 
 from doorstep.feedback import identity_rows, safe_text, write_feedback
 from doorstep.reference import load_reference
+from tests.factories import synthetic_id
 
-
-def synthetic_id(seq: int) -> str:
-    body = f"32070619850315{seq:03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
-PERSON_ID = synthetic_id(7)
+PERSON_ID = synthetic_id(7, birth="19850315")
 EVIL_NAME = '=HYPERLINK("http://example.invalid/x","点我")'
 EVIL_FILE = '=HYPERLINK("http://example.invalid","XH_2024-05").xlsx'
 
