@@ -145,3 +145,26 @@ def raw_placement(**overrides: Any) -> dict[str, Any]:
         "phone": "13812341234",
     }
     return row | overrides
+
+
+def figure_row(
+    figure: str,
+    scope: str,
+    measure: str,
+    value: float,
+    station: str | None = None,
+    category: str | None = None,
+    text: str | None = None,
+) -> dict[str, Any]:
+    """One Contract 5 figure row as of 31 May 2024, known as of the latest data."""
+    return {
+        "figure": figure,
+        "as_of": date(2024, 5, 31),
+        "known_at": None,
+        "scope": scope,
+        "station": station,
+        "category": category,
+        "measure": measure,
+        "value": float(value),
+        "text": text,
+    }

@@ -9,6 +9,7 @@ from typing import Any
 from doorstep.bulletin.context import BulletinContext
 from doorstep.bulletin.narrative import fill_texts
 from doorstep.reference import REFERENCE_DIR
+from tests.factories import figure_row
 
 AS_OF = date(2024, 5, 31)
 DATA_VERSION = "9f2c4e1a7b3d5f60" + "0" * 40 + "c0ffee42"
@@ -24,46 +25,25 @@ STATIONS = [
 ]
 
 
-def _row(
-    figure: str,
-    scope: str,
-    measure: str,
-    value: float,
-    station: str | None = None,
-    category: str | None = None,
-    text: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "figure": figure,
-        "as_of": AS_OF,
-        "known_at": None,
-        "scope": scope,
-        "station": station,
-        "category": category,
-        "measure": measure,
-        "value": float(value),
-        "text": text,
-    }
-
-
 def figures(f01: int = 192) -> list[dict[str, Any]]:
-    rows = [_row("F01", "本年累计", "persons", f01)]
+    rows = [figure_row("F01", "本年累计", "persons", f01)]
     monthly = [28, 22, 41, 49, f01 - 140]
     rows += [
-        _row("F01", "本月", "persons", n, None, f"2024-{m:02d}") for m, n in enumerate(monthly, 1)
+        figure_row("F01", "本月", "persons", n, None, f"2024-{m:02d}")
+        for m, n in enumerate(monthly, 1)
     ]
     rows += [
-        _row("F02", "本年累计", "persons", n, None, c)
+        figure_row("F02", "本年累计", "persons", n, None, c)
         for c, n in [("01", 88), ("02", 61), ("03", 34), ("04", 21), ("05", 27)]
     ]
     attributed = {"XH": 38, "WH": 35, "XF": 29, "JH": 41, "XN": 31, "NF": f01 - 174}
     own = {"XH": 40, "WH": 36, "XF": 30, "JH": 41, "XN": 33, "NF": f01 - 174}
     for code, *_ in STATIONS:
-        rows.append(_row("F03", "本年累计", "persons_attributed", attributed[code], code))
-        rows.append(_row("F03", "本年累计", "persons_own", own[code], code))
+        rows.append(figure_row("F03", "本年累计", "persons_attributed", attributed[code], code))
+        rows.append(figure_row("F03", "本年累计", "persons_own", own[code], code))
     disabled = {"XH": 6, "WH": 4, "XF": 3, "JH": 23, "XN": 1, "NF": 0}
-    rows += [_row("F04", "建站以来", "disabled_persons", n, s) for s, n in disabled.items()]
-    rows.append(_row("F04", "建站以来", "disabled_persons", sum(disabled.values())))
+    rows += [figure_row("F04", "建站以来", "disabled_persons", n, s) for s, n in disabled.items()]
+    rows.append(figure_row("F04", "建站以来", "disabled_persons", sum(disabled.values())))
     projects = [
         ("XN", "穿戴甲", 4, 52, 47, 34),
         ("NF", "电商运营", 3, 28, 25, 12),
@@ -74,55 +54,55 @@ def figures(f01: int = 192) -> list[dict[str, Any]]:
         for measure, v in zip(
             ("courses", "trainees", "completed", "employed_after"), values, strict=True
         ):
-            rows.append(_row("F05", "建站以来", measure, v, station, project))
+            rows.append(figure_row("F05", "建站以来", measure, v, station, project))
     for measure, v in zip(
         ("courses", "trainees", "completed", "employed_after"), (7, 98, 90, 51), strict=True
     ):
-        rows.append(_row("F05", "本年累计", measure, v))
+        rows.append(figure_row("F05", "本年累计", measure, v))
     companies = [
         ("WH", "江苏财八斗电子商务有限公司", 14, 11),
         ("WH", "连云港智翼文化传媒有限公司", 6, 3),
         ("XH", "星化便民家政服务社", 8, 5),
     ]
     for station, company, jobs, hardship in companies:
-        rows.append(_row("F06", "期末", "jobs", jobs, station, company))
-        rows.append(_row("F06", "期末", "hardship_jobs", hardship, station, company))
+        rows.append(figure_row("F06", "期末", "jobs", jobs, station, company))
+        rows.append(figure_row("F06", "期末", "hardship_jobs", hardship, station, company))
     rows += [
-        _row("F06", "期末", "businesses", 3),
-        _row("F06", "期末", "jobs", 28),
-        _row("F06", "期末", "hardship_jobs", 19),
+        figure_row("F06", "期末", "businesses", 3),
+        figure_row("F06", "期末", "jobs", 28),
+        figure_row("F06", "期末", "hardship_jobs", 19),
     ]
     rows += [
-        _row("F07", "本年累计", "events", n, None, t)
+        figure_row("F07", "本年累计", "events", n, None, t)
         for t, n in [("政策研读讲座", 3), ("创业培训班", 2), ("创业沙龙", 2), ("创业大赛", 1)]
     ]
     rows += [
-        _row("F07", "本年累计", "events", 8),
-        _row("F07", "本年累计", "target", 20),
-        _row("F07", "本年累计", "completion_rate", 40.0),
-        _row("F08", "期末", "stations_operating", 6),
-        _row("F08", "期末", "opened_this_year", 1),
-        _row("F08", "期末", "target", 6),
-        _row("F08", "期末", "completion_rate", 100 / 6),
-        _row("F09", "本年累计", "persons", f01),
-        _row("F09", "本年累计", "target", 3000),
-        _row("F09", "本年累计", "completion_rate", f01 / 30),
-        _row("F09", "本年累计", "time_progress", 500 / 12),
-        _row("F09", "本年累计", "ahead_pp", f01 / 30 - 500 / 12),
-        _row("F10", "期末", "uncleared", 1),
-        _row("F10", "期末", "target", 0),
-        _row("F10", "本年累计", "identified", 4),
-        _row("F10", "本年累计", "cleared", 3),
-        _row("F10", "本年累计", "mean_days_to_clear", 12.3),
-        _row("F11", "本年累计", "median_income", 1560),
-        _row("F11", "本年累计", "mean_income", 1618.4),
-        _row("F11", "本年累计", "median_income", 2100, None, "10"),
-        _row("F11", "本年累计", "mean_income", 2230.5, None, "10"),
-        _row("F11", "本年累计", "median_income", 1520, None, "22"),
-        _row("F11", "本年累计", "mean_income", 1498.2, None, "22"),
-        _row("F11", "本年累计", "median_income", 1800, None, "30"),
-        _row("F11", "本年累计", "mean_income", 1800, None, "30"),
-        _row("F12", "本年累计", "persons_subsidised", 57),
+        figure_row("F07", "本年累计", "events", 8),
+        figure_row("F07", "本年累计", "target", 20),
+        figure_row("F07", "本年累计", "completion_rate", 40.0),
+        figure_row("F08", "期末", "stations_operating", 6),
+        figure_row("F08", "期末", "opened_this_year", 1),
+        figure_row("F08", "期末", "target", 6),
+        figure_row("F08", "期末", "completion_rate", 100 / 6),
+        figure_row("F09", "本年累计", "persons", f01),
+        figure_row("F09", "本年累计", "target", 3000),
+        figure_row("F09", "本年累计", "completion_rate", f01 / 30),
+        figure_row("F09", "本年累计", "time_progress", 500 / 12),
+        figure_row("F09", "本年累计", "ahead_pp", f01 / 30 - 500 / 12),
+        figure_row("F10", "期末", "uncleared", 1),
+        figure_row("F10", "期末", "target", 0),
+        figure_row("F10", "本年累计", "identified", 4),
+        figure_row("F10", "本年累计", "cleared", 3),
+        figure_row("F10", "本年累计", "mean_days_to_clear", 12.3),
+        figure_row("F11", "本年累计", "median_income", 1560),
+        figure_row("F11", "本年累计", "mean_income", 1618.4),
+        figure_row("F11", "本年累计", "median_income", 2100, None, "10"),
+        figure_row("F11", "本年累计", "mean_income", 2230.5, None, "10"),
+        figure_row("F11", "本年累计", "median_income", 1520, None, "22"),
+        figure_row("F11", "本年累计", "mean_income", 1498.2, None, "22"),
+        figure_row("F11", "本年累计", "median_income", 1800, None, "30"),
+        figure_row("F11", "本年累计", "mean_income", 1800, None, "30"),
+        figure_row("F12", "本年累计", "persons_subsidised", 57),
     ]
     return rows
 

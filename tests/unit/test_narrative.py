@@ -1,7 +1,5 @@
 """Narrative idioms at every boundary of the bureau's rules (spec: figures.md)."""
 
-from datetime import date
-
 import pytest
 
 from doorstep.bulletin.narrative import (
@@ -12,6 +10,7 @@ from doorstep.bulletin.narrative import (
     progress_line,
     wan,
 )
+from tests.factories import figure_row
 
 
 @pytest.mark.parametrize(
@@ -152,45 +151,27 @@ def test_progress_line_in_the_bureaus_form(args: tuple[int, int, int, int], expe
     assert progress_line(*args) == expected
 
 
-def _row(
-    figure: str,
-    scope: str,
-    measure: str,
-    value: float,
-    station: str | None = None,
-    category: str | None = None,
-    text: str | None = None,
-) -> dict:
-    return {
-        "figure": figure,
-        "as_of": date(2024, 5, 31),
-        "known_at": None,
-        "scope": scope,
-        "station": station,
-        "category": category,
-        "measure": measure,
-        "value": value,
-        "text": text,
-    }
-
-
 def test_fill_texts_writes_the_articles_figures() -> None:
     rows = [
-        _row("F01", "本年累计", "persons", 192.0),
-        _row("F01", "本月", "persons", 41.0, category="2024-05"),
-        _row("F04", "建站以来", "disabled_persons", 23.0, station="JH"),
-        _row("F04", "建站以来", "disabled_persons", 37.0),
-        _row("F05", "建站以来", "employed_after", 34.0, station="XN", category="穿戴甲"),
-        _row("F05", "建站以来", "trainees", 52.0, station="XN", category="穿戴甲"),
-        _row("F05", "建站以来", "employed_after", 12.0, station="NF", category="电商运营"),
-        _row("F06", "期末", "jobs", 14.0, station="WH", category="江苏财八斗电子商务有限公司"),
-        _row("F06", "期末", "jobs", 31.0),
-        _row("F09", "本年累计", "persons", 192.0),
-        _row("F09", "本年累计", "target", 3000.0),
-        _row("F09", "本年累计", "ahead_pp", -35.27),
-        _row("F11", "本年累计", "median_income", 1560.0),
-        _row("F11", "本年累计", "median_income", 1720.0, category="10"),
-        _row("F13", "本月", "rows_accepted", 40.0, station="XH", category="2024-05", text="逾期"),
+        figure_row("F01", "本年累计", "persons", 192.0),
+        figure_row("F01", "本月", "persons", 41.0, category="2024-05"),
+        figure_row("F04", "建站以来", "disabled_persons", 23.0, station="JH"),
+        figure_row("F04", "建站以来", "disabled_persons", 37.0),
+        figure_row("F05", "建站以来", "employed_after", 34.0, station="XN", category="穿戴甲"),
+        figure_row("F05", "建站以来", "trainees", 52.0, station="XN", category="穿戴甲"),
+        figure_row("F05", "建站以来", "employed_after", 12.0, station="NF", category="电商运营"),
+        figure_row(
+            "F06", "期末", "jobs", 14.0, station="WH", category="江苏财八斗电子商务有限公司"
+        ),
+        figure_row("F06", "期末", "jobs", 31.0),
+        figure_row("F09", "本年累计", "persons", 192.0),
+        figure_row("F09", "本年累计", "target", 3000.0),
+        figure_row("F09", "本年累计", "ahead_pp", -35.27),
+        figure_row("F11", "本年累计", "median_income", 1560.0),
+        figure_row("F11", "本年累计", "median_income", 1720.0, category="10"),
+        figure_row(
+            "F13", "本月", "rows_accepted", 40.0, station="XH", category="2024-05", text="逾期"
+        ),
     ]
     out = fill_texts(rows)
     texts = [r["text"] for r in out]
@@ -215,7 +196,7 @@ def test_fill_texts_writes_the_articles_figures() -> None:
 
 
 def test_fill_texts_round_200_is_not_near_200() -> None:
-    out = fill_texts([_row("F01", "本年累计", "persons", 200.0)])
+    out = fill_texts([figure_row("F01", "本年累计", "persons", 200.0)])
     assert out[0]["text"] == "200名"
 
 
@@ -223,9 +204,9 @@ def test_fill_texts_accepts_iso_dates_from_json() -> None:
     rows = [
         dict(r, as_of="2024-03-31")
         for r in (
-            _row("F09", "本年累计", "persons", 800.0),
-            _row("F09", "本年累计", "target", 3000.0),
-            _row("F09", "本年累计", "ahead_pp", 1.67),
+            figure_row("F09", "本年累计", "persons", 800.0),
+            figure_row("F09", "本年累计", "target", 3000.0),
+            figure_row("F09", "本年累计", "ahead_pp", 1.67),
         )
     ]
     assert fill_texts(rows)[2]["text"] == (
