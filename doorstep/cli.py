@@ -268,7 +268,7 @@ def docs(
         _fail(
             f"no analyst database at {settings.analyst_db}: run `doorstep run` or `doorstep demo` first"
         )
-    for path in write_data_dictionary(settings.analyst_db, out or settings.home / "docs"):
+    for path in write_data_dictionary(settings.analyst_db, out or settings.docs):
         typer.echo(str(path))
 
 

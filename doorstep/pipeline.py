@@ -502,6 +502,7 @@ def figures(
     """Build the analyst snapshot for `as_of` (as known at `known_at`), read what the bulletin
     needs from it, and — for the current run — publish it atomically."""
     from doorstep.bulletin.narrative import fill_texts
+    from warehouse.docs import write_data_dictionary
     from warehouse.publish import build_analyst_file, publish_analyst_db
 
     if not settings.private_db.exists():
@@ -518,6 +519,8 @@ def figures(
         if publish:
             version = publish_analyst_db(settings.private_db, settings.analyst_db, **options)
             source = settings.analyst_db
+            # The data dictionary analysts read beside the database, as of this publish.
+            write_data_dictionary(settings.analyst_db, settings.docs)
         else:
             # A past as-of date or known-at: build the same marts, but never swap them in.
             source = Path(tmp) / "snapshot.duckdb"

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         return self.home / "feedback"
 
     @property
+    def docs(self) -> Path:
+        return self.home / "docs"
+
+    @property
     def gx_dir(self) -> Path:
         return self.home / "gx"
 
