@@ -1,4 +1,5 @@
-"""Builders shared by the tests: synthetic ID numbers, raw and typed frames.
+"""Helpers shared by the tests: synthetic ID numbers, raw and typed frames, figure rows,
+read-only queries.
 
 Nothing of the project is imported at module level, so that any test may import this
 module before it has set up its environment.
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 from stdnum.cn import ric
 
@@ -168,3 +171,12 @@ def figure_row(
         "value": float(value),
         "text": text,
     }
+
+
+def query(db: Path | str, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """The rows of one query on a DuckDB file opened read-only, closed again afterwards."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()

@@ -14,7 +14,6 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from doorstep import pipeline
@@ -23,6 +22,7 @@ from doorstep.ingest import source_digest as digest_of
 from doorstep.ingest.worker import read_returns
 from doorstep.reference import Reference
 from doorstep.settings import Settings
+from tests.factories import query
 from tests.integration.test_ingest_broken_files import edit_sheet_xml, good_workbook, ole_file
 from tests.integration.test_ingest_csv import csv_text, write_csv_set
 from tests.integration.test_ingest_xlsx import PLACEMENT_HEADER, REF, codes, placement_row
@@ -183,11 +183,7 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
     assert [d.file_name for d in batch.duplicates] == ["XH_2024-05 (2).xlsx"]
     assert batch.duplicates[0].sha256 == batch.returns[1].sha256
     pipeline.load(batch, quick)  # records the files (validation is beside the point here)
-    con = duckdb.connect(str(settings.private_db), read_only=True)
-    try:
-        files = con.sql("select file_name, outcome, reason_code from raw.files").fetchall()
-    finally:
-        con.close()
+    files = query(settings.private_db, "select file_name, outcome, reason_code from raw.files")
     assert sorted(files) == [
         ("JH_2024-05_big.csv", "rejected", "FILE_TIMEOUT"),
         ("XH_2024-05 (2).xlsx", "duplicate", None),

@@ -7,11 +7,11 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from doorstep import pipeline
 from doorstep.demo import generate_demo_returns
+from tests.factories import query
 
 pytestmark = pytest.mark.integration
 
@@ -22,11 +22,7 @@ def _night(settings) -> pipeline.LoadSummary:
 
 
 def _files(settings) -> list[tuple[str, str | None]]:
-    con = duckdb.connect(str(settings.private_db), read_only=True)
-    try:
-        return con.execute("select file_name, outcome from raw.files order by file_name").fetchall()
-    finally:
-        con.close()
+    return query(settings.private_db, "select file_name, outcome from raw.files order by file_name")
 
 
 def test_copy_of_an_earlier_nights_file_is_recorded_not_loaded(settings, tmp_path: Path):

@@ -30,6 +30,7 @@ from doorstep.demo import generate_messy_returns
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
 from tests.conftest import TEST_KEY
+from tests.factories import query
 
 pytestmark = [pytest.mark.integration]
 
@@ -94,11 +95,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
     analyst = Path(shutil.copy2(settings.analyst_db, keep / "doorstep.duckdb"))
     private = Path(shutil.copy2(settings.private_db, keep / "private.duckdb"))
     second_batch, second = _night(settings)
-    con = duckdb.connect(str(settings.private_db), read_only=True)
-    try:
-        raw_files = con.execute("select count(*) from raw.files").fetchall()[0][0]
-    finally:
-        con.close()
+    raw_files = query(settings.private_db, "select count(*) from raw.files")[0][0]
     return Night(
         settings,
         files,
@@ -113,17 +110,9 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
     )
 
 
-def _q(path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
 def _quarantine(night: Night, file_name: str) -> list[tuple[Any, ...]]:
     """(sheet, row_number, column_name, reason_code, severity, return_status) of one file."""
-    return _q(
+    return query(
         night.analyst,
         "select sheet, row_number, column_name, reason_code, severity, return_status "
         "from marts.quarantine where file_name = ? order by row_number, reason_code",
@@ -147,7 +136,7 @@ def _register(night: Night, file_name: str) -> list[dict[str, Any]]:
 
 
 def _placements(night: Night, period: str, columns: str = "*") -> list[tuple[Any, ...]]:
-    return _q(
+    return query(
         night.analyst,
         f"select {columns} from marts.placements where station_code = 'XH' and period = ? "
         "order by all",
@@ -156,7 +145,7 @@ def _placements(night: Night, period: str, columns: str = "*") -> list[tuple[Any
 
 
 def _raw_file(night: Night, file_name: str) -> list[tuple[Any, ...]]:
-    return _q(
+    return query(
         night.private,
         "select outcome, reason_code, station_code, period from raw.files where file_name = ?",
         file_name,
@@ -196,7 +185,7 @@ def test_rows_received_equal_rows_loaded_plus_quarantined(night: Night) -> None:
     assert night.first.rows_quarantined == quarantined
     assert night.first.returns_held_back == 0
     assert night.first.rows_loaded == received - quarantined
-    registered = _q(
+    registered = query(
         night.analyst,
         "select sum(rows_received), sum(rows_accepted), sum(rows_quarantined) "
         "from marts.returns_register where file_name is not null",
@@ -216,7 +205,7 @@ def test_every_good_return_of_the_night_loads(night: Night) -> None:
     }
     loaded = {
         r[0]
-        for r in _q(night.private, "select file_name from raw.returns where status = 'accepted'")
+        for r in query(night.private, "select file_name from raw.returns where status = 'accepted'")
     }
     pair = {"XH_2025-04.xlsx", "XH_2025-04(1).xlsx"}  # byte-identical: one of them, once
     assert loaded - pair == accepted and len(loaded & pair) == 1
@@ -244,7 +233,7 @@ def test_title_row_blank_rows_and_signoff_are_not_data(night: Night) -> None:
     assert len(_placements(night, "2024-06")) == 3
     assert _quarantine(night, "XH_2024-06.xlsx") == []
     # Data rows 3, 5, 6: a blank row after the first person (row 4) and at the end.
-    rows = _q(
+    rows = query(
         night.private,
         "select p.row_number from staging.placements p join raw.returns r using (return_id) "
         "where r.file_name = 'XH_2024-06.xlsx' order by 1",
@@ -288,7 +277,7 @@ def test_reordered_columns_with_an_extra_one_load(night: Night) -> None:
 
 
 def test_extra_column_is_kept_in_the_private_layer(night: Night) -> None:
-    rows = _q(
+    rows = query(
         night.private,
         "select p.extra from staging.placements p join raw.returns r using (return_id) "
         "where r.file_name = 'XH_2024-08.xlsx'",
@@ -303,7 +292,7 @@ def test_missing_id_column_rejects_that_sheet_naming_the_column(night: Night) ->
     (reg,) = _register(night, "XH_2024-09.xlsx")
     assert (reg["rows_received"], reg["rows_accepted"]) == (2, 2)  # training and event
     assert _placements(night, "2024-09") == []
-    assert len(_q(night.analyst, "select * from marts.training where period = '2024-09'")) == 1
+    assert len(query(night.analyst, "select * from marts.training where period = '2024-09'")) == 1
     general = [
         r for r in _feedback(night, "XH", "XH_2024-09.xlsx")["概况"].iter_rows(values_only=True)
     ]
@@ -335,7 +324,7 @@ def test_id_typed_as_number_quarantines_that_row_only(night: Night) -> None:
 def test_lowercase_x_and_fullwidth_digits_are_normalised(night: Night) -> None:
     assert _quarantine(night, "XH_2024-11.xlsx") == []
     assert len(_placements(night, "2024-11")) == 3
-    ids = _q(
+    ids = query(
         night.private,
         "select p.row_number, regexp_full_match(p.id_number, '[0-9]{17}[0-9X]'), "
         "p.id_number[18] = 'X', regexp_full_match(p.disability_cert, '[0-9]{17}[0-9X][1-7][1-4]') "
@@ -382,10 +371,10 @@ def test_category_and_channel_aliases_and_traditional_are_accepted(night: Night)
             (("03",), "30"): 1,  # 困難職工家庭 / 公益崗位
         }
     )
-    assert _q(
+    assert query(
         night.analyst, "select training_type from marts.training where period = '2025-02'"
     ) == [("就业技能培训",)]
-    assert _q(night.analyst, "select event_type from marts.events where period = '2025-02'") == [
+    assert query(night.analyst, "select event_type from marts.events where period = '2025-02'") == [
         ("政策研读讲座",)
     ]
 
@@ -411,7 +400,7 @@ def test_resubmission_replaces_its_station_month_as_a_whole(night: Night) -> Non
     rows = _placements(night, "2026-03", "return_id, monthly_income")
     assert {r[0] for r in rows} == {fixed["return_id"]}
     assert len(rows) == 3 and 1880.0 in [r[1] for r in rows]
-    history = _q(
+    history = query(
         night.analyst,
         "select return_id, is_current, count(*) from marts.placement_history "
         "where station_code = 'XH' and period = '2026-03' group by all order by all",
@@ -425,12 +414,12 @@ def test_resubmission_replaces_its_station_month_as_a_whole(night: Night) -> Non
 
 
 def test_byte_identical_copy_under_another_name_loads_once(night: Night) -> None:
-    rows = _q(
+    rows = query(
         night.private,
         "select outcome, count(*) from raw.files where file_name like 'XH_2025-04%' group by all",
     )
     assert sorted(rows) == [("accepted", 1), ("duplicate", 1)]
-    register = _q(
+    register = query(
         night.analyst,
         "select status, rows_received from marts.returns_register "
         "where station_code = 'XH' and period = '2025-04'",
@@ -440,7 +429,7 @@ def test_byte_identical_copy_under_another_name_loads_once(night: Night) -> None
 
 
 def test_byte_identical_pair_loads_the_first_delivery(night: Night) -> None:
-    rows = _q(
+    rows = query(
         night.private,
         "select file_name, received_at, outcome from raw.files "
         "where file_name like 'XH_2025-04%' order by received_at",
@@ -470,9 +459,9 @@ def test_cover_naming_another_station_is_rejected_and_registered(night: Night) -
     assert _raw_file(night, "XH_2025-06.xlsx")[0][:2] == ("rejected", "STATION_MISMATCH")
     (reg,) = _register(night, "XH_2025-06.xlsx")
     assert (reg["status"], reg["rows_accepted"]) == ("退回", 0)
-    assert _q(night.analyst, "select count(*) from marts.placements where period = '2025-06'") == [
-        (0,)
-    ]
+    assert query(
+        night.analyst, "select count(*) from marts.placements where period = '2025-06'"
+    ) == [(0,)]
 
 
 # ------------------------------------------------------------------ §4.13 broken files
@@ -502,7 +491,7 @@ def test_broken_file_is_rejected_with_its_own_reason(
 
 
 def test_formula_like_cells_are_stored_as_text(night: Night) -> None:
-    rows = _q(
+    rows = query(
         night.private,
         "select p.row_number, p.name, p.employer, p.job, p.note "
         "from staging.placements p join raw.returns r using (return_id) "

@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import openpyxl
 import pytest
 from pydantic import SecretStr
@@ -29,6 +28,7 @@ from doorstep.reference import load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
 from doorstep.settings import Settings
 from tests.conftest import TEST_KEY
+from tests.factories import query
 
 pytestmark = [pytest.mark.integration]
 
@@ -145,11 +145,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
 
 
 def _q(nights: Nights, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(nights.settings.analyst_db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
+    return query(nights.settings.analyst_db, sql, *params)
 
 
 def _return_id(nights: Nights, file_name: str) -> str:
