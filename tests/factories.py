@@ -1,5 +1,5 @@
 """Helpers shared by the tests: synthetic ID numbers, raw and typed frames, figure rows,
-read-only queries.
+read-only queries, settings for a test home.
 
 Nothing of the project is imported at module level, so that any test may import this
 module before it has set up its environment.
@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 from stdnum.cn import ric
+
+if TYPE_CHECKING:
+    from doorstep.settings import Settings
 
 # The columns Contract 2 (docs/design.md) adds to every typed frame, before the fields.
 KEY_TYPES: dict[str, pl.DataType] = {
@@ -180,3 +183,14 @@ def query(db: Path | str, sql: str, *params: object) -> list[tuple[Any, ...]]:
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+def settings_at(home: Path) -> Settings:
+    """Settings for a new DOORSTEP_HOME at `home` (its inbox created) with the test key."""
+    from pydantic import SecretStr
+
+    from doorstep.settings import Settings
+    from tests.conftest import TEST_KEY
+
+    (home / "inbox").mkdir(parents=True)
+    return Settings(home=home, pseudonym_key=SecretStr(TEST_KEY))

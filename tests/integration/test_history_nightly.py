@@ -29,7 +29,6 @@ import duckdb
 import openpyxl
 import pytest
 import yaml
-from pydantic import SecretStr
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -38,7 +37,7 @@ from doorstep.cli import app
 from doorstep.demo import generate_demo_returns
 from doorstep.settings import Settings
 from tests.conftest import TEST_KEY
-from tests.factories import gb11643_valid
+from tests.factories import gb11643_valid, settings_at
 
 APRIL = date(2024, 4, 30)
 MAY = date(2024, 5, 31)
@@ -193,9 +192,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
 
 def _two_nights(root: Path) -> History:
     source = {p.name: p for p in generate_demo_returns(root / "delivered")}
-    home = root / "home"
-    (home / "inbox").mkdir(parents=True)
-    settings = Settings(home=home, pseudonym_key=SecretStr(TEST_KEY))
+    settings = settings_at(root / "home")
     night_a = [p for p in source.values() if _received(p) < NIGHT_A_CUTOFF]
     night_b = [p for p in source.values() if _received(p) >= NIGHT_A_CUTOFF]
 

@@ -23,14 +23,12 @@ from typing import Any
 import duckdb
 import openpyxl
 import pytest
-from pydantic import SecretStr
 
 from doorstep import pipeline
 from doorstep.demo import generate_messy_returns
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
-from tests.conftest import TEST_KEY
-from tests.factories import query
+from tests.factories import query, settings_at
 
 pytestmark = [pytest.mark.integration]
 
@@ -86,8 +84,7 @@ def _night(settings: Settings) -> tuple[pipeline.Batch, pipeline.LoadSummary]:
 @pytest.fixture(scope="module")
 def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
     home = tmp_path_factory.mktemp("messy") / "home"
-    (home / "inbox").mkdir(parents=True)
-    settings = Settings(home=home, pseudonym_key=SecretStr(TEST_KEY))
+    settings = settings_at(home)
     files = generate_messy_returns(settings.inbox)
     _, first = _night(settings)
     keep = home.parent / "night1"

@@ -19,7 +19,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from pydantic import SecretStr
 
 from doorstep import pipeline
 from doorstep.demo.generate import set_delivery_time
@@ -27,8 +26,7 @@ from doorstep.demo.people import PersonFactory, make_mobile, wrong_check_char
 from doorstep.reference import load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
 from doorstep.settings import Settings
-from tests.conftest import TEST_KEY
-from tests.factories import query
+from tests.factories import query, settings_at
 
 pytestmark = [pytest.mark.integration]
 
@@ -116,9 +114,7 @@ def _night(settings: Settings) -> pipeline.LoadSummary:
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
-    home = tmp_path_factory.mktemp("quarantine") / "home"
-    (home / "inbox").mkdir(parents=True)
-    settings = Settings(home=home, pseudonym_key=SecretStr(TEST_KEY))
+    settings = settings_at(tmp_path_factory.mktemp("quarantine") / "home")
     make = _Returns(settings.inbox)
 
     earlier_rows = [make.placement("2024-06") for _ in range(4)]
