@@ -1,6 +1,6 @@
 """The bulletin's station × category × gender table goes out with small counts hidden."""
 
-from doorstep.pipeline import _disclosed
+from doorstep.steps.bulletin import _disclosed
 
 
 def _cell(station: str, category: str, gender: str, persons: int) -> dict:

@@ -1,0 +1,110 @@
+"""What the steps of the nightly run share: the batch that flows through the night and
+the issue shape every step speaks."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from doorstep.ingest import ParsedReturn
+
+log = logging.getLogger("doorstep")
+
+
+SHEETS = ("placements", "training", "events", "incubated", "households")
+
+
+ISSUE_SCHEMA = {
+    "return_id": pl.String,
+    "sheet": pl.String,
+    "row_number": pl.Int64,
+    "column_name": pl.String,
+    "reason_code": pl.String,
+    "detail": pl.String,
+}
+
+
+def _logger() -> Any:
+    """Prefect's run logger inside a run (so operators see it in the UI), else ours."""
+    try:
+        from prefect import get_run_logger
+
+        return get_run_logger()
+    except Exception:
+        return log
+
+
+def yesterday_in_beijing(now: datetime | None = None) -> date:
+    """The calendar day before `now` (default: the current time) in Beijing time."""
+    beijing = ZoneInfo("Asia/Shanghai")
+    current = datetime.now(beijing) if now is None else now.astimezone(beijing)
+    return (current - timedelta(days=1)).date()
+
+
+def _definitions() -> list[dict[str, Any]]:
+    import csv
+
+    from doorstep.reference import REFERENCE_DIR
+
+    with (REFERENCE_DIR / "figures.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass
+class Batch:
+    """The returns that arrived since the last run, as they go through the night."""
+
+    run_name: str
+    returns: list[ParsedReturn] = field(default_factory=list)
+    duplicates: list[ParsedReturn] = field(default_factory=list)
+    typed: dict[str, pl.DataFrame] = field(default_factory=dict)
+    issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ISSUE_SCHEMA))
+    decision: Any = None
+    feedback: dict[str, Path] = field(default_factory=dict)
+
+
+def _return_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, int | bool]:
+    returns = (
+        batch.decision.returns.filter(pl.col("return_id") == parsed.sha256)
+        if batch.decision
+        else None
+    )
+    if returns is None or returns.height == 0:
+        return {"rows_received": 0, "rows_accepted": 0, "rows_quarantined": 0, "held_back": False}
+    row = returns.row(0, named=True)
+    return {k: row[k] for k in ("rows_received", "rows_accepted", "rows_quarantined", "held_back")}
+
+
+def _file_issues(parsed: ParsedReturn) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "return_id": parsed.sha256,
+                "sheet": i.sheet,
+                "row_number": i.row_number,
+                "column_name": i.column_name,
+                "reason_code": i.reason_code,
+                "detail": i.detail,
+            }
+            for i in parsed.issues
+        ],
+        schema=ISSUE_SCHEMA,
+    )
+
+
+def _issues_of(batch: Batch, parsed: ParsedReturn) -> pl.DataFrame:
+    """Every problem of one return: file/sheet level first, then rows."""
+    rows = (
+        batch.decision.issues.filter(pl.col("return_id") == parsed.sha256)
+        .select(list(ISSUE_SCHEMA))
+        .cast(ISSUE_SCHEMA)
+        if batch.decision is not None
+        else pl.DataFrame(schema=ISSUE_SCHEMA)
+    )
+    return pl.concat([_file_issues(parsed), rows])

@@ -1,0 +1,161 @@
+"""Step 3, load: each return in its own transaction into the private warehouse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from doorstep.ingest import ParsedReturn
+from doorstep.reference import Reference, load_reference
+from doorstep.settings import Settings
+from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    returns_read: int
+    returns_loaded: int
+    returns_rejected: int
+    returns_held_back: int
+    duplicates: int
+    rows_received: int
+    rows_loaded: int
+    rows_quarantined: int
+
+    @property
+    def with_quarantines(self) -> bool:
+        return bool(self.rows_quarantined or self.returns_rejected or self.returns_held_back)
+
+
+def _quarantine_rows(batch: Batch, parsed: ParsedReturn, ref: Reference) -> pl.DataFrame:
+    issues = _issues_of(batch, parsed)
+    messages = pl.DataFrame(
+        {
+            "reason_code": list(ref.reasons),
+            "message_zh": [r.message_zh for r in ref.reasons.values()],
+        }
+    )
+    return (
+        issues.join(messages, on="reason_code", how="left")
+        .with_columns(
+            pl.lit(parsed.file_name).alias("file_name"),
+            pl.when(pl.col("detail").fill_null("") == "")
+            .then(pl.col("message_zh"))
+            .otherwise(pl.col("message_zh") + "：" + pl.col("detail"))
+            .alias("message"),
+        )
+        .select("file_name", "sheet", "row_number", "column_name", "reason_code", "message")
+    )
+
+
+def load(batch: Batch, settings: Settings) -> LoadSummary:
+    """Load each return (its passing rows and its quarantine) in its own transaction."""
+    from warehouse.db import connect_private, load_return, record_file
+
+    ref = load_reference()
+    key = settings.require_key()
+    logger = _logger()
+    settings.private_dir.mkdir(parents=True, exist_ok=True)
+    loaded = rejected = held = rows_loaded = rows_quarantined = rows_received = 0
+    con = connect_private(settings.private_db)
+    try:
+        for parsed in batch.returns:
+            counts = _return_rows(batch, parsed)
+            status = (
+                "rejected"
+                if parsed.rejected
+                else "held_back"
+                if counts["held_back"]
+                else "accepted"
+            )
+            record_file(
+                con,
+                {
+                    "sha256": parsed.sha256,
+                    "file_name": parsed.file_name,
+                    "size": parsed.size,
+                    "received_at": parsed.received_at,
+                    "station_code": parsed.station_code,
+                    "period": parsed.period,
+                    "outcome": status,
+                    "reason_code": next(
+                        (i.reason_code for i in parsed.issues if parsed.rejected), None
+                    ),
+                    "first_seen_run": batch.run_name,
+                },
+            )
+            passing = _passing_rows(batch, parsed) if status != "rejected" else {}
+            load_return(
+                con,
+                return_id=parsed.sha256,
+                station_code=parsed.station_code or "",
+                period=parsed.period or "",
+                received_at=parsed.received_at,
+                file_name=parsed.file_name,
+                status=status,
+                sheets=passing,
+                quarantine=_quarantine_rows(batch, parsed, ref),
+                rows_received=int(counts["rows_received"]),
+                key=key,
+            )
+            loaded += status == "accepted"
+            rejected += status == "rejected"
+            held += status == "held_back"
+            rows_received += int(counts["rows_received"])
+            rows_quarantined += int(counts["rows_quarantined"])
+            if status == "accepted":
+                rows_loaded += sum(f.height for f in passing.values())
+        for dup in batch.duplicates:
+            record_file(
+                con,
+                {
+                    "sha256": dup.sha256,
+                    "file_name": dup.file_name,
+                    "size": dup.size,
+                    "received_at": dup.received_at,
+                    "outcome": "duplicate",
+                    "first_seen_run": batch.run_name,
+                },
+            )
+    finally:
+        con.close()
+    summary = LoadSummary(
+        returns_read=len(batch.returns),
+        returns_loaded=loaded,
+        returns_rejected=rejected,
+        returns_held_back=held,
+        duplicates=len(batch.duplicates),
+        rows_received=rows_received,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_quarantined,
+    )
+    if rows_loaded + rows_quarantined + _clean_rows_held_back(batch) != rows_received:
+        raise AssertionError("rows loaded + quarantined + held back differ from rows received")
+    logger.info("Loaded %s", summary)
+    return summary
+
+
+def _clean_rows_held_back(batch: Batch) -> int:
+    if batch.decision is None:
+        return 0
+    return batch.decision.rows.filter(pl.col("status") == "held_back").height
+
+
+def _passing_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, pl.DataFrame]:
+    """The rows of a return with no error. For a held-back return these are kept on
+    record too (they never become current), so its register shows only the bad rows
+    as quarantined."""
+    clean = (
+        batch.decision.rows.filter(pl.col("status") != "quarantined")
+        if batch.decision is not None
+        else None
+    )
+    out: dict[str, pl.DataFrame] = {}
+    for sheet, frame in batch.typed.items():
+        mine = frame.filter(pl.col("return_id") == parsed.sha256)
+        if clean is not None:
+            keys = clean.filter(pl.col("sheet") == sheet).select("return_id", "row_number")
+            mine = mine.join(keys, on=["return_id", "row_number"], how="semi")
+        out[sheet] = mine
+    return out
