@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from doorstep.ingest import ParsedReturn
+from doorstep.ingest.cover import file_name_parts
 from doorstep.reference import Reference, load_reference
 from doorstep.settings import Settings
 from doorstep.steps.common import ISSUE_SCHEMA, SHEETS, Batch, _issues_of, _logger, _return_rows
@@ -84,8 +85,11 @@ def validate(batch: Batch, settings: Settings) -> Batch:
     return batch
 
 
-def _feedback_path(settings: Settings, parsed: ParsedReturn) -> Path:
-    folder = settings.feedback / (parsed.station_code or "_unknown")
+def _feedback_path(settings: Settings, parsed: ParsedReturn, ref: Reference) -> Path:
+    # A file too broken to show its cover still goes back to the station its name names.
+    named = file_name_parts(parsed.file_name)
+    station = parsed.station_code or (named[0] if named and named[0] in ref.stations else None)
+    folder = settings.feedback / (station or "_unknown")
     # A CSV set is named `XH_2024-05_*.csv`; its feedback is `XH_2024-05_反馈.xlsx`.
     return folder / f"{Path(parsed.file_name).stem.removesuffix('_*')}_反馈.xlsx"
 
@@ -115,7 +119,7 @@ def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[st
                 if s in ("placements", "households")
             }
         )
-        path = _feedback_path(settings, parsed)
+        path = _feedback_path(settings, parsed, ref)
         path.parent.mkdir(parents=True, exist_ok=True)
         written[parsed.sha256] = write_feedback(
             path, info, _issues_of(batch, parsed), identities, ref

@@ -479,7 +479,8 @@ def test_broken_file_is_rejected_with_its_own_reason(
 ) -> None:
     assert _quarantine(night, file_name) == [(None, None, None, reason, "error", "rejected")]
     assert _raw_file(night, file_name)[0][:2] == ("rejected", reason)
-    wb = _feedback(night, "_unknown", file_name)
+    # Named XH_…: the feedback goes back to XH even though the file could not be opened.
+    wb = _feedback(night, "XH", file_name)
     (problem,) = _problems(wb)
     assert problem["问题"].startswith(_message(reason)) and problem["处理结果"] == "整份文件"
 
