@@ -71,6 +71,7 @@ class Reference:
     headers: dict[str, dict[str, list[str]]]
     required: dict[str, list[str]]
     reasons: dict[str, Reason]
+    definitions: tuple[dict[str, str], ...]  # figures.csv: the catalogue of figures.md
 
     def targets(self, year: int) -> dict[str, Any]:
         path = REFERENCE_DIR / "targets" / f"{year}.yaml"
@@ -116,4 +117,5 @@ def load_reference() -> Reference:
         headers=_yaml("headers.yaml"),
         required=_yaml("required_fields.yaml"),
         reasons={r["reason_code"]: Reason(**r) for r in _csv("reasons.csv")},
+        definitions=tuple(_csv("figures.csv")),
     )

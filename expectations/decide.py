@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from doorstep.reference import Reference, load_reference
+from transforms.sheets import ISSUE_SCHEMA
 
 ROW_KEY = ["return_id", "sheet", "row_number"]
-ISSUE_COLUMNS = ["return_id", "sheet", "row_number", "column_name", "reason_code", "detail"]
+ISSUE_COLUMNS = list(ISSUE_SCHEMA)
 
 
 @dataclass(frozen=True)

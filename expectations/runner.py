@@ -28,20 +28,11 @@ from doorstep.reference import load_reference
 from doorstep.settings import Settings
 from expectations.derived import ROW_KEY, gx_frame
 from expectations.suites import build_suite
+from transforms.sheets import ISSUE_SCHEMA
 
 DATASOURCE = "doorstep_returns"
 BATCH = "whole_frame"
 
-ISSUE_SCHEMA = pl.Schema(
-    {
-        "return_id": pl.String(),
-        "sheet": pl.String(),
-        "row_number": pl.Int64(),
-        "column_name": pl.String(),
-        "reason_code": pl.String(),
-        "detail": pl.String(),
-    }
-)
 
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "COMPLETE",

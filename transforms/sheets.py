@@ -40,14 +40,17 @@ CHANNEL_INVALID = "CHANNEL_INVALID"
 TYPE_INVALID = "TYPE_INVALID"
 
 KEY_COLUMNS = ("return_id", "station_code", "period", "row_number")
-ISSUE_SCHEMA: dict[str, pl.DataType] = {
-    "return_id": pl.String(),
-    "sheet": pl.String(),
-    "row_number": pl.Int64(),
-    "column_name": pl.String(),
-    "reason_code": pl.String(),
-    "detail": pl.String(),
-}
+# The issue rows every step speaks (parse, GX, decide, quarantine, feedback).
+ISSUE_SCHEMA = pl.Schema(
+    {
+        "return_id": pl.String(),
+        "sheet": pl.String(),
+        "row_number": pl.Int64(),
+        "column_name": pl.String(),
+        "reason_code": pl.String(),
+        "detail": pl.String(),
+    }
+)
 
 # What clerks write in a cell to mean "nothing here".
 _PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "／", "无", "没有", "N/A", "n/a"})

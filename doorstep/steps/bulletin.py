@@ -13,7 +13,6 @@ import polars as pl
 
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
-from doorstep.steps.common import _definitions
 from doorstep.steps.figures import FiguresResult
 
 
@@ -91,7 +90,7 @@ def bulletin(settings: Settings, result: FiguresResult) -> Path:
         returns_register=result.returns_register,
         quarantine_by_reason=result.quarantine_by_reason,
         revisions=result.revisions,
-        definitions=_definitions(),
+        definitions=list(ref.definitions),
         data_version=result.data_version,
         code_version=code_version(),
         crosstab=_disclosed(result.crosstab),

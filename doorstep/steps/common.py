@@ -13,21 +13,12 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from doorstep.ingest import ParsedReturn
+from transforms.sheets import ISSUE_SCHEMA
 
 log = logging.getLogger("doorstep")
 
 
 SHEETS = ("placements", "training", "events", "incubated", "households")
-
-
-ISSUE_SCHEMA = {
-    "return_id": pl.String,
-    "sheet": pl.String,
-    "row_number": pl.Int64,
-    "column_name": pl.String,
-    "reason_code": pl.String,
-    "detail": pl.String,
-}
 
 
 def _logger() -> Any:
@@ -45,15 +36,6 @@ def yesterday_in_beijing(now: datetime | None = None) -> date:
     beijing = ZoneInfo("Asia/Shanghai")
     current = datetime.now(beijing) if now is None else now.astimezone(beijing)
     return (current - timedelta(days=1)).date()
-
-
-def _definitions() -> list[dict[str, Any]]:
-    import csv
-
-    from doorstep.reference import REFERENCE_DIR
-
-    with (REFERENCE_DIR / "figures.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @dataclass

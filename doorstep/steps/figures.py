@@ -13,7 +13,6 @@ import duckdb
 
 from doorstep.reference import Reference, load_reference
 from doorstep.settings import Settings
-from doorstep.steps.common import _definitions
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def _revisions(settings: Settings, as_of: date, known_at: datetime | None) -> li
         changed = revisions(con, previous["as_of"], previous["known_at"], known_at)
     finally:
         con.close()
-    labels = {row["figure"]: row["label"] for row in _definitions()}
+    labels = {row["figure"]: row["label"] for row in load_reference().definitions}
     ref = load_reference()
     return [
         {**r, "label": _revision_label(labels.get(r["figure"], r["figure"]), r, ref)}

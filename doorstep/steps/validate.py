@@ -10,7 +10,8 @@ from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
 from doorstep.reference import Reference, load_reference
 from doorstep.settings import Settings
-from doorstep.steps.common import ISSUE_SCHEMA, SHEETS, Batch, _issues_of, _logger, _return_rows
+from doorstep.steps.common import SHEETS, Batch, _issues_of, _logger, _return_rows
+from transforms.sheets import ISSUE_SCHEMA
 
 
 def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
@@ -47,7 +48,7 @@ def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame]
                 how="left",
             )
         frames[sheet] = frame
-        issues.append(frame_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))  # type: ignore[arg-type]
+        issues.append(frame_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))
     all_issues = pl.concat(issues) if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
     return frames, all_issues
 
