@@ -79,7 +79,9 @@ def main() -> None:
 
         # What the flow has loaded before its first task: Prefect (pipeline's logger asks it
         # for a run logger) and the forkserver that imports the reader once per process.
-        _, took = timed(pipeline._logger)  # imports prefect and its run-logger machinery
+        from doorstep.steps.common import _logger as run_logger
+
+        _, took = timed(run_logger)  # imports prefect and its run-logger machinery
         rows.append(("import prefect (run logger)", took, "once per process, before the steps"))
         settings = fresh_home(root, inbox, "warm")
         first = discover_returns(settings.inbox, ref)[:1]

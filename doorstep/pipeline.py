@@ -7,7 +7,7 @@ Nothing logs a cell value: only file names, codes and counts.
 """
 
 from doorstep.steps.bulletin import bulletin, code_version, issue_number
-from doorstep.steps.common import Batch, _logger, yesterday_in_beijing
+from doorstep.steps.common import Batch, yesterday_in_beijing
 from doorstep.steps.demo import ensure_demo_key, generate_demo
 from doorstep.steps.figures import FiguresResult, figure_rows, figures
 from doorstep.steps.ingest import ingest
@@ -20,7 +20,6 @@ __all__ = [
     "FiguresResult",
     "LoadSummary",
     "RunSummary",
-    "_logger",
     "bulletin",
     "code_version",
     "ensure_demo_key",
