@@ -21,6 +21,8 @@ class BulletinContext:
     definitions: list[dict[str, Any]]  # reference/figures.csv rows
     data_version: str  # sha256 over the accepted return digests
     code_version: str  # package version + git commit when known
-    # Persons by station × category × gender after disclosure control: `persons` is the
-    # count as text, or "*" where it could single a person out (figures.md).
-    crosstab: list[dict[str, Any]] = field(default_factory=list)
+    # After disclosure control (doorstep.bulletin.tables.disclose): the people breakdown
+    # the rule chose (`level`; cells as text, "*" where hidden), the figure rows not to
+    # print (`hidden_figures`: figure, scope, station, category, measure), and the rule's
+    # parameters for the notes. Empty: no breakdown, every figure printed.
+    disclosure: dict[str, Any] = field(default_factory=dict)

@@ -1,40 +1,261 @@
-"""Disclosure control for published cross-tabs finer than station × category.
+"""Disclosure control: small counts suppressed, and a linear-programming audit that
+proves nothing published together gives them away (figures.md, "what sound means").
 
-A count of 1–4 in such a table could single out a person, so it is shown as ``*``
-(primary suppression). When the row and column totals are published, a row or
-column with exactly one ``*`` would give it away (total minus the others), so a
-second cell is suppressed there too (secondary suppression), repeated until no
-row or column has exactly one. Station totals and the headline figures are never
-passed through here: they are published exactly, by the spec.
+A published number is a linear fact about *base counts* — the finest counts the
+bureau holds, never published themselves (persons by station × category × gender,
+hardship hires by company). A shown cell says "these base counts sum to v"; a total
+says the same of more of them; a figure such as F03 may only bound a sum. Someone
+who reads every number of an issue knows all of these facts at once, so a
+suppressed cell is protected only if the facts leave it room: the smallest and the
+largest value it can take (two linear programmes, solved with HiGHS through
+``scipy.optimize.linprog``) must be at least ``MIN_RANGE`` apart.
+
+The counts are integers but the audit solves the linear relaxation, as statistical
+offices do (τ-ARGUS, sdcTable): the integer range can only be narrower by rounding
+the two bounds inwards, which we do before comparing, so a range of 3 means at least
+four integer values remain possible.
+
+``protect`` starts from the primary cells (counts 1–4) and adds secondary
+suppressions, cheapest first, until the audit passes. A cell the published facts
+alone pin down (for instance the only station of a category whose district total is
+2) cannot be protected by suppression; it is reported as such, and the caller
+decides what to publish instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
+import numpy as np
 import polars as pl
+from scipy.optimize import linprog
 
 SUPPRESSED = "*"
 SMALL_MIN, SMALL_MAX = 1, 4  # 0 is not a person; 5 or more cannot single one out
+MIN_RANGE = 3  # figures.md: a suppressed cell's feasible range must be at least 3 wide
+_EPS = 1e-7
+
+Key = Any  # any hashable: a base count's or a cell's name
+
+
+class DisclosureError(RuntimeError):
+    """The published facts contradict each other, so no audit can be trusted."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A published number as a fact about base counts: sum(coef × base) <sense> value."""
+
+    terms: Mapping[Key, float]
+    sense: Literal["=", "<=", ">="]
+    value: float
+    source: str = ""  # what publishes it, for error messages
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of a published table: the sum of some base counts, shown or suppressed."""
+
+    key: Key
+    terms: Mapping[Key, float]
+    value: float
+
+
+@dataclass
+class Problem:
+    """Every cell an issue might publish and every fact it certainly publishes."""
+
+    cells: list[Cell]
+    facts: list[Fact] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._by_key = {c.key: c for c in self.cells}
+        if len(self._by_key) != len(self.cells):
+            raise ValueError("two cells share a key")
+
+    def cell(self, key: Key) -> Cell:
+        return self._by_key[key]
+
+    def base(self) -> list[Key]:
+        seen: dict[Key, None] = {}
+        for terms in [c.terms for c in self.cells] + [f.terms for f in self.facts]:
+            for k in terms:
+                seen.setdefault(k, None)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class Protection:
+    hidden: frozenset[Key]  # primary and secondary
+    primary: frozenset[Key]
+    ranges: dict[Key, tuple[float, float]]  # every hidden cell: (min, max) the audit found
+    unprotected: frozenset[Key]  # hidden, yet pinned down by facts that stay published
+
+    def width(self, key: Key) -> float:
+        return _width(self.ranges[key])
+
+
+def is_small(value: float | None) -> bool:
+    return value is not None and SMALL_MIN <= value <= SMALL_MAX
+
+
+def _width(bounds: tuple[float, float]) -> float:
+    lo, hi = bounds
+    # Integer counts: the bounds round inwards (LP relaxation, see the module docstring).
+    return math.floor(hi + _EPS) - math.ceil(lo - _EPS) if math.isfinite(hi) else math.inf
+
+
+class _Audit:
+    """The linear programmes for one choice of hidden cells."""
+
+    def __init__(self, problem: Problem, hidden: Iterable[Key]) -> None:
+        base = problem.base()
+        self.index = {k: i for i, k in enumerate(base)}
+        hidden = set(hidden)
+        eq_rows: list[tuple[Mapping[Key, float], float]] = []
+        ub_rows: list[tuple[Mapping[Key, float], float]] = []
+        for fact in problem.facts:
+            if fact.sense == "=":
+                eq_rows.append((fact.terms, fact.value))
+            elif fact.sense == "<=":
+                ub_rows.append((fact.terms, fact.value))
+            else:
+                ub_rows.append(({k: -v for k, v in fact.terms.items()}, -fact.value))
+        for cell in problem.cells:
+            if cell.key not in hidden:
+                eq_rows.append((cell.terms, cell.value))
+        self.a_eq, self.b_eq = self._matrix(eq_rows)
+        self.a_ub, self.b_ub = self._matrix(ub_rows)
+        self.problem = problem
+
+    def _matrix(
+        self, rows: Sequence[tuple[Mapping[Key, float], float]]
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        if not rows:
+            return None, None
+        a = np.zeros((len(rows), len(self.index)))
+        for r, (terms, _) in enumerate(rows):
+            for k, coef in terms.items():
+                a[r, self.index[k]] += coef
+        return a, np.array([v for _, v in rows], dtype=float)
+
+    def _optimum(self, terms: Mapping[Key, float], sign: float) -> float:
+        c = np.zeros(len(self.index))
+        for k, coef in terms.items():
+            c[self.index[k]] = sign * coef
+        res = linprog(
+            c,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=(0, None),
+            method="highs",
+        )
+        if res.status == 3:  # unbounded: nothing published caps this cell
+            return -sign * math.inf
+        if res.status != 0:
+            raise DisclosureError(
+                "the published figures contradict each other (no table fits all of: "
+                + "; ".join(sorted({f.source for f in self.problem.facts if f.source}))
+                + f"): {res.message}"
+            )
+        return float(sign * res.fun)
+
+    def bounds(self, key: Key) -> tuple[float, float]:
+        terms = self.problem.cell(key).terms
+        return self._optimum(terms, 1.0), self._optimum(terms, -1.0)
+
+
+def audit(problem: Problem, hidden: Iterable[Key]) -> dict[Key, tuple[float, float]]:
+    """(min, max) of every hidden cell given everything else of ``problem`` published."""
+    hidden = list(hidden)
+    lp = _Audit(problem, hidden)
+    return {key: lp.bounds(key) for key in hidden}
+
+
+def _cost(cell: Cell) -> tuple[bool, float]:
+    """Order in which cells are given up for secondary suppression: the smallest
+    non-zero count costs the least information; a zero (a published fact in its own
+    right that a reader can use) only after every non-zero cell."""
+    return (cell.value == 0, cell.value)
+
+
+def _neighbours(problem: Problem, key: Key) -> set[Key]:
+    """Base counts two steps from a cell: through any fact or cell that shares one."""
+    near = set(problem.cell(key).terms)
+    reach = set(near)
+    for terms in [c.terms for c in problem.cells] + [f.terms for f in problem.facts]:
+        if near.intersection(terms):
+            reach.update(terms)
+    return reach
+
+
+def protect(
+    problem: Problem,
+    primary: Iterable[Key] | None = None,
+    *,
+    min_range: float = MIN_RANGE,
+    order: Callable[[Key], Any] | None = None,
+) -> Protection:
+    """Hide the primary cells (by default every count of 1–4) and as few others as the
+    greedy rule finds, so that each hidden cell's audited range is ≥ ``min_range``.
+
+    Deterministic: weak cells are repaired in ``order`` (default: the cells' order in
+    ``problem``), and for each the cheapest shown cell near it that widens its range is
+    hidden; if no single cell widens it, the cheapest near it is hidden anyway (some
+    cells need two more stars before either helps).
+    """
+    position = {c.key: i for i, c in enumerate(problem.cells)}
+    rank = order or position.__getitem__
+    if primary is None:
+        primary = [c.key for c in problem.cells if is_small(c.value)]
+    first = frozenset(primary)
+    hidden = set(first)
+    pinned: set[Key] = set()  # nothing left to hide would widen them
+    while True:
+        ranges = audit(problem, hidden) if hidden else {}
+        weak = sorted(
+            (k for k in hidden if k not in pinned and _width(ranges[k]) < min_range), key=rank
+        )
+        if not weak:
+            break
+        target = weak[0]
+        near = _neighbours(problem, target)
+        shown = [c for c in problem.cells if c.key not in hidden]
+        candidates = [c for c in shown if near.intersection(c.terms)] or shown
+        candidates.sort(key=lambda c: (_cost(c), position[c.key]))
+        if not candidates:
+            pinned.add(target)
+            continue
+        now = _width(ranges[target])
+        pick = next(
+            (
+                c
+                for c in candidates
+                if _width(_Audit(problem, hidden | {c.key}).bounds(target)) > now
+            ),
+            None,
+        )
+        if pick is None:
+            pick = candidates[0]
+        hidden.add(pick.key)
+    return Protection(
+        hidden=frozenset(hidden),
+        primary=first,
+        ranges=ranges,
+        unprotected=frozenset(k for k in hidden if _width(ranges[k]) < min_range),
+    )
+
+
+# ------------------------------------------------------------------ a plain two-way table
 
 
 def _keys(dim: str | Sequence[str]) -> list[str]:
     return [dim] if isinstance(dim, str) else list(dim)
-
-
-def _cost(cell: dict[str, object], count_col: str) -> tuple[bool, float, str]:
-    """Order in which cells are given up for secondary suppression.
-
-    The smallest non-zero cell costs the least information; a zero only when no
-    other cell is left (a published 0 is still part of the total). Ties go to the
-    first cell in key order so the result is deterministic.
-    """
-    value = _number(cell[count_col])
-    return (value == 0, value, repr(sorted((k, str(v)) for k, v in cell.items())))
-
-
-def _number(value: object) -> float:
-    return 0.0 if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _show(value: object) -> str | None:
@@ -44,23 +265,32 @@ def _show(value: object) -> str | None:
     return str(int(number)) if number.is_integer() else str(number)
 
 
-def _secondary(
-    cells: list[dict[str, object]], count_col: str, dims: list[str], suppressed: list[bool]
-) -> bool:
-    """Suppress one more cell in each line (row or column) with exactly one suppressed cell."""
-    changed = False
-    lines: dict[tuple[object, ...], list[int]] = {}
-    for i, cell in enumerate(cells):
-        lines.setdefault(tuple(cell[d] for d in dims), []).append(i)
-    for members in lines.values():
-        if sum(suppressed[i] for i in members) != 1:
-            continue
-        open_cells = [i for i in members if not suppressed[i]]
-        if not open_cells:
-            continue
-        suppressed[min(open_cells, key=lambda i: _cost(cells[i], count_col))] = True
-        changed = True
-    return changed
+def table_problem(
+    table: pl.DataFrame,
+    count_col: str,
+    row_dim: str | Sequence[str],
+    col_dim: str | Sequence[str],
+) -> Problem:
+    """A long-form table (one row per cell) whose row, column and grand totals are
+    published: each cell is its own base count, each total a fact."""
+    rows, cols = _keys(row_dim), _keys(col_dim)
+    cells: list[Cell] = []
+    row_sums: dict[tuple[object, ...], dict[Key, float]] = {}
+    col_sums: dict[tuple[object, ...], dict[Key, float]] = {}
+    values: dict[Key, float] = {}
+    for i, rec in enumerate(table.to_dicts()):
+        value = 0.0 if rec[count_col] is None else float(rec[count_col])
+        cells.append(Cell(i, {i: 1.0}, value))
+        values[i] = value
+        row_sums.setdefault(tuple(rec[d] for d in rows), {})[i] = 1.0
+        col_sums.setdefault(tuple(rec[d] for d in cols), {})[i] = 1.0
+    facts = [
+        Fact(terms, "=", sum(values[k] for k in terms), f"total of {label}")
+        for label, sums in (("row", row_sums), ("column", col_sums))
+        for terms in sums.values()
+    ]
+    facts.append(Fact(dict.fromkeys(values, 1.0), "=", sum(values.values()), "grand total"))
+    return Problem(cells, facts)
 
 
 def suppress(
@@ -69,29 +299,21 @@ def suppress(
     row_dim: str | Sequence[str],
     col_dim: str | Sequence[str],
 ) -> pl.DataFrame:
-    """Return ``table`` (long form: one row per cell) with small counts shown as ``*``.
+    """Return ``table`` (long form: one row per cell) with small counts shown as ``*``,
+    protected against its published row, column and grand totals.
 
     ``count_col`` becomes a string column (the exact count, or ``*``) and a boolean
     ``suppressed`` column is added. ``row_dim`` and ``col_dim`` name the columns (one
-    or several) whose values make a table row and a table column; the published
-    totals are taken to be the row and column sums.
+    or several) whose values make a table row and a table column.
     """
-    rows, cols = _keys(row_dim), _keys(col_dim)
-    cells = table.to_dicts()
-    suppressed = [
-        cell[count_col] is not None and SMALL_MIN <= _number(cell[count_col]) <= SMALL_MAX
-        for cell in cells
-    ]
-    if any(suppressed):
-        while _secondary(cells, count_col, rows, suppressed) | _secondary(
-            cells, count_col, cols, suppressed
-        ):
-            pass
+    problem = table_problem(table, count_col, row_dim, col_dim)
+    hidden = protect(problem).hidden
+    flags = [i in hidden for i in range(table.height)]
     shown = [
-        SUPPRESSED if hidden else _show(cell[count_col])
-        for cell, hidden in zip(cells, suppressed, strict=True)
+        SUPPRESSED if hide else _show(value)
+        for value, hide in zip(table[count_col].to_list(), flags, strict=True)
     ]
     return table.with_columns(
         pl.Series(count_col, shown, dtype=pl.String),
-        pl.Series("suppressed", suppressed, dtype=pl.Boolean),
+        pl.Series("suppressed", flags, dtype=pl.Boolean),
     )

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
@@ -37,16 +36,12 @@ def issue_number(as_of: date) -> str:
     return f"{as_of.year}年第{as_of.month}期"
 
 
-def _disclosed(crosstab: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Station × category × gender with counts of 1–4 suppressed, and whatever the
-    station × category pairs and the district category × gender totals would reveal."""
-    from doorstep.bulletin.disclosure import suppress
+def _disclosed(result: FiguresResult) -> dict[str, Any]:
+    """The people breakdown and the figure cells the issue may publish, audited together
+    with every other figure of the issue (doorstep.bulletin.tables)."""
+    from doorstep.bulletin.tables import disclose
 
-    if not crosstab:
-        return []
-    table = pl.DataFrame(crosstab)
-    shown = suppress(table, "persons", ["station_code", "category"], ["category", "gender"])
-    return shown.select("station_code", "category", "gender", "persons").to_dicts()
+    return disclose(result.crosstab, result.figures)
 
 
 def _last_receipt(settings: Settings) -> datetime | None:
@@ -93,7 +88,7 @@ def bulletin(settings: Settings, result: FiguresResult) -> Path:
         definitions=list(ref.definitions),
         data_version=result.data_version,
         code_version=code_version(),
-        crosstab=_disclosed(result.crosstab),
+        disclosure=_disclosed(result),
     )
     out = settings.bulletins / f"{result.as_of.isoformat()}.pdf"
     out.parent.mkdir(parents=True, exist_ok=True)

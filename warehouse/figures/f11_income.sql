@@ -1,5 +1,7 @@
 -- F11 月收入: median and mean monthly income of persons placed this year, each person
--- once at their first placement, by channel rollup and for the district.
+-- once at their first placement, by channel rollup and for the district; `persons` is
+-- how many incomes each is over (the bulletin publishes no median or mean over fewer
+-- than five persons, and never these counts).
 with first_placements as (
     select *
     from core.first_placements(
@@ -15,6 +17,7 @@ with_income as (
 by_channel as (
     select
         channel_rollup,
+        count(*) as persons,
         round(median(monthly_income), 2) as median_income,
         round(avg(monthly_income), 2) as mean_income
     from with_income
@@ -24,6 +27,7 @@ by_channel as (
 
 district as (
     select
+        count(*) as persons,
         round(median(monthly_income), 2) as median_income,
         round(avg(monthly_income), 2) as mean_income
     from with_income
@@ -36,8 +40,8 @@ final as (
         '本年累计' as scope,
         null::varchar as station,
         channel_rollup as category,
-        unnest(['median_income', 'mean_income']) as measure,
-        unnest([median_income, mean_income])::double as value,
+        unnest(['persons', 'median_income', 'mean_income']) as measure,
+        unnest([persons, median_income, mean_income])::double as value,
         null::varchar as text
     from by_channel
     union all
@@ -47,8 +51,8 @@ final as (
         '本年累计' as scope,
         null::varchar as station,
         null::varchar as category,
-        unnest(['median_income', 'mean_income']) as measure,
-        unnest([median_income, mean_income])::double as value,
+        unnest(['persons', 'median_income', 'mean_income']) as measure,
+        unnest([persons, median_income, mean_income])::double as value,
         null::varchar as text
     from district
 )

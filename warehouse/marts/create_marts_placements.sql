@@ -9,6 +9,7 @@ final as (
         station_code,
         period,
         return_id,
+        row_number,
         person_key,
         gender,
         birth_year,
@@ -35,6 +36,8 @@ comment on column analyst.marts.placements.station_code is '服务站编码 / St
 comment on column analyst.marts.placements.period is '报告期（YYYY-MM） / Reporting month';
 comment on column analyst.marts.placements.return_id is
 '报表版本编号（文件SHA-256） / Return version id (sha256 of the file)';
+comment on column analyst.marts.placements.row_number is
+'报表中的行号 / Row number in the return''s sheet';
 comment on column analyst.marts.placements.person_key is
 '人员化名（身份证号码的密钥HMAC，不可还原） / Person pseudonym: keyed HMAC of the ID number';
 comment on column analyst.marts.placements.gender is '性别 / Gender';

@@ -1,20 +1,32 @@
--- Persons placed this year by station × hardship category × gender: the bulletin's one
--- cross-tab finer than station × category, published only after disclosure control.
--- A person counts once per cell, under every category they carry.
+-- Persons placed this year by station × hardship category × gender, before disclosure
+-- control (doorstep.bulletin.tables chooses what of it is published). Counted like F02
+-- and F03's persons_attributed — each person once, at their first placement of the
+-- year (earliest placed_on, ties by station, period, row: core.first_placements),
+-- under every category of that placement — so that the disclosure audit can use F02
+-- and F03 as the exact constraints a reader has.
 with placements as (
     select * from marts.placements
+    where
+        person_key is not null
+        and placed_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+),
+
+first_placements as (
+    select * from placements
+    qualify row_number() over (
+        partition by person_key
+        order by placed_on, station_code, period, row_number
+    ) = 1
 ),
 
 this_year as (
     select
-        p.station_code,
-        p.person_key,
-        p.gender,
-        unnest(p.categories) as category
-    from placements as p
-    where
-        p.placed_on between make_date(year($as_of::date), 1, 1) and $as_of::date
-        and p.gender is not null
+        station_code,
+        person_key,
+        gender,
+        unnest(categories) as category
+    from first_placements
+    where gender is not null
 ),
 
 cells as (
