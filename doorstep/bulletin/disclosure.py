@@ -16,10 +16,10 @@ the two bounds inwards, which we do before comparing, so a range of 3 means at l
 four integer values remain possible.
 
 ``protect`` starts from the primary cells (counts 1–4) and adds secondary
-suppressions, cheapest first, until the audit passes. A cell the published facts
-alone pin down (for instance the only station of a category whose district total is
-2) cannot be protected by suppression; it is reported as such, and the caller
-decides what to publish instead.
+suppressions, cheapest first, until the audit passes. A cell the facts alone
+pin down (the gender split of a category of two persons whose F02 is published) cannot
+be protected by suppression; it is hidden and kept no narrower than those facts make
+it, and reported as ``pinned``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,9 @@ class Protection:
     hidden: frozenset[Key]  # primary and secondary
     primary: frozenset[Key]
     ranges: dict[Key, tuple[float, float]]  # every hidden cell: (min, max) the audit found
-    unprotected: frozenset[Key]  # hidden, yet pinned down by facts that stay published
+    # Hidden, with a range under the minimum that the facts alone already impose (e.g.
+    # a category of two persons, its F02 published): no suppression can do better.
+    pinned: frozenset[Key]
 
     def width(self, key: Key) -> float:
         return _width(self.ranges[key])
@@ -202,7 +204,10 @@ def protect(
     order: Callable[[Key], Any] | None = None,
 ) -> Protection:
     """Hide the primary cells (by default every count of 1–4) and as few others as the
-    greedy rule finds, so that each hidden cell's audited range is ≥ ``min_range``.
+    greedy rule finds, so that each hidden cell's audited range is ≥ ``min_range`` —
+    or, for a cell the facts alone already pin down more tightly (hiding every cell
+    would not free it), as wide as hiding every cell would make it: the table then
+    tells nothing about it that the facts do not.
 
     Deterministic: weak cells are repaired in ``order`` (default: the cells' order in
     ``problem``), and for each the cheapest shown cell near it that widens its range is
@@ -215,12 +220,18 @@ def protect(
         primary = [c.key for c in problem.cells if is_small(c.value)]
     first = frozenset(primary)
     hidden = set(first)
-    pinned: set[Key] = set()  # nothing left to hide would widen them
-    while True:
-        ranges = audit(problem, hidden) if hidden else {}
-        weak = sorted(
-            (k for k in hidden if k not in pinned and _width(ranges[k]) < min_range), key=rank
-        )
+    everything_hidden = _Audit(problem, position)
+    needed: dict[Key, float] = {}
+
+    def need(key: Key) -> float:
+        if key not in needed:
+            needed[key] = min(min_range, _width(everything_hidden.bounds(key)))
+        return needed[key]
+
+    ranges: dict[Key, tuple[float, float]] = {}
+    while hidden:
+        ranges = audit(problem, hidden)
+        weak = sorted((k for k in hidden if _width(ranges[k]) < need(k)), key=rank)
         if not weak:
             break
         target = weak[0]
@@ -228,9 +239,6 @@ def protect(
         shown = [c for c in problem.cells if c.key not in hidden]
         candidates = [c for c in shown if near.intersection(c.terms)] or shown
         candidates.sort(key=lambda c: (_cost(c), position[c.key]))
-        if not candidates:
-            pinned.add(target)
-            continue
         now = _width(ranges[target])
         pick = next(
             (
@@ -238,16 +246,14 @@ def protect(
                 for c in candidates
                 if _width(_Audit(problem, hidden | {c.key}).bounds(target)) > now
             ),
-            None,
+            candidates[0],
         )
-        if pick is None:
-            pick = candidates[0]
         hidden.add(pick.key)
     return Protection(
         hidden=frozenset(hidden),
         primary=first,
         ranges=ranges,
-        unprotected=frozenset(k for k in hidden if _width(ranges[k]) < min_range),
+        pinned=frozenset(k for k in hidden if _width(ranges[k]) < min_range),
     )
 
 

@@ -16,7 +16,7 @@ The rule for the people breakdown (``LEVELS``): the finest of
 3. district category × gender alone,
 
 whose suppression hides no more than ``MAX_STARRED_SHARE`` (one in three) of its
-non-zero cells and leaves no hidden cell that the published figures pin down; if none qualifies, no
+non-zero cells; if none qualifies, no
 breakdown beyond F02 is published. A table mostly of stars tells a reader nothing,
 while the coarser tables carry most of the same information without small cells.
 
@@ -128,8 +128,8 @@ def _level_report(problem: Problem, protection: Protection) -> dict[str, Any]:
     return {
         "nonzero_cells": len(nonzero),
         "starred_nonzero_cells": len(starred),
-        "unprotected": len(protection.unprotected),
-        "ok": share <= MAX_STARRED_SHARE and not protection.unprotected,
+        "pinned": len(protection.pinned),
+        "ok": share <= MAX_STARRED_SHARE,
     }
 
 

@@ -1,104 +1,161 @@
-"""Disclosure control: small counts in fine cross-tabs and the totals that would reveal them."""
+"""Disclosure control on a two-way table with its totals published: no hidden cell can
+be worked out, checked by an audit (tests/lp_audit.py) independent of the code's own."""
+
+from __future__ import annotations
+
+import random
 
 import polars as pl
+import pytest
 
-from doorstep.bulletin.disclosure import suppress
+from doorstep.bulletin.disclosure import (
+    MIN_RANGE,
+    Cell,
+    Fact,
+    Problem,
+    audit,
+    protect,
+    suppress,
+    table_problem,
+)
+from tests.lp_audit import table_ranges, width
+
+Grid = dict[tuple[str, str], int]
+
+# The issue's example: every line has two stars, yet B3 = (83−80) + (44−30) − (6+8) = 3.
+ISSUE_EXAMPLE: dict[str, list[int]] = {
+    "A": [1, 2, 40, 40],
+    "B": [5, 6, 3, 30],
+    "C": [40, 40, 7, 4],
+    "D": [40, 40, 8, 9],
+}
+ISSUE_PUBLISHED_STARS = {
+    ("A", "c1"),
+    ("A", "c2"),
+    ("B", "c1"),
+    ("B", "c2"),
+    ("B", "c3"),
+    ("C", "c3"),
+    ("C", "c4"),
+    ("D", "c3"),
+    ("D", "c4"),
+}
 
 
-def _grid(rows: dict[str, list[int]], cols: list[str]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {"station": s, "gender": c, "persons": v}
-            for s, vals in rows.items()
-            for c, v in zip(cols, vals, strict=True)
-        ]
-    )
+def _grid(rows: dict[str, list[int]]) -> Grid:
+    return {(r, f"c{j + 1}"): v for r, vals in rows.items() for j, v in enumerate(vals)}
 
 
-def _shown(df: pl.DataFrame) -> dict[tuple[str, str], str]:
-    return {(r["station"], r["gender"]): r["persons"] for r in df.to_dicts()}
+def _frame(grid: Grid) -> pl.DataFrame:
+    return pl.DataFrame([{"row": r, "col": c, "persons": v} for (r, c), v in grid.items()])
+
+
+def _hidden(grid: Grid) -> set[tuple[str, str]]:
+    out = suppress(_frame(grid), "persons", "row", "col")
+    return {(r["row"], r["col"]) for r in out.filter(pl.col("suppressed")).to_dicts()}
+
+
+def test_the_auditor_recovers_b3_from_the_stars_the_issue_shows() -> None:
+    """Guards the test's own audit: on the unsound pattern it must find B3 exactly."""
+    found = table_ranges(_grid(ISSUE_EXAMPLE), ISSUE_PUBLISHED_STARS)
+    assert found[("B", "c3")] == pytest.approx((3, 3))
+
+
+def test_issue_example_leaves_no_hidden_cell_recoverable() -> None:
+    grid = _grid(ISSUE_EXAMPLE)
+    hidden = _hidden(grid)
+    assert {("A", "c1"), ("A", "c2"), ("B", "c3"), ("C", "c4")} <= hidden  # the 1–4 cells
+    found = table_ranges(grid, hidden)
+    assert width(found[("B", "c3")]) >= MIN_RANGE, found[("B", "c3")]
+    narrow = {cell: r for cell, r in found.items() if width(r) < MIN_RANGE}
+    assert not narrow, narrow
 
 
 def test_counts_of_one_to_four_are_starred_zero_and_five_are_not() -> None:
-    table = pl.DataFrame(
-        {"station": ["XH"] * 6, "gender": list("abcdef"), "persons": [0, 1, 2, 3, 4, 5]}
-    )
-    out = suppress(table, "persons", "station", "gender")
-    # 1–4 primary; the row then has ≥2 stars so no secondary is needed
-    assert out["persons"].to_list() == ["0", "*", "*", "*", "*", "5"]
-
-
-def test_single_small_cell_in_a_row_takes_the_next_smallest_with_it() -> None:
-    # Row XH: 3 and 12 (row total 15 would reveal the 3), row XN: 6 and 2.
-    out = suppress(
-        _grid({"XH": [3, 12], "JH": [8, 9], "XN": [6, 2]}, ["男", "女"]),
-        "persons",
-        "station",
-        "gender",
-    )
-    assert _shown(out) == {
-        ("XH", "男"): "*",
-        ("XH", "女"): "*",
-        ("JH", "男"): "8",
-        ("JH", "女"): "9",
-        ("XN", "男"): "*",
-        ("XN", "女"): "*",
-    }
-
-
-def test_secondary_suppression_carries_over_from_rows_to_columns() -> None:
-    # A1=2 is primary; row A gives up A3 (7, smaller than 10); columns 1 and 3 then
-    # each have one star, so B1 and B3 go too; column 2 stays published.
-    out = suppress(
-        _grid({"A": [2, 10, 7], "B": [5, 6, 30]}, ["c1", "c2", "c3"]),
-        "persons",
-        "station",
-        "gender",
-    )
-    assert _shown(out) == {
-        ("A", "c1"): "*",
-        ("A", "c2"): "10",
-        ("A", "c3"): "*",
-        ("B", "c1"): "*",
-        ("B", "c2"): "6",
-        ("B", "c3"): "*",
-    }
-
-
-def test_no_row_or_column_total_reveals_a_suppressed_cell() -> None:
-    rows = {
-        "XH": [1, 9, 14, 30],
-        "WH": [7, 6, 22, 0],
-        "XF": [12, 40, 3, 11],
-        "JH": [25, 16, 18, 13],
-        "XN": [0, 2, 0, 8],
-        "NF": [6, 5, 5, 19],
-    }
-    out = suppress(_grid(rows, ["01", "02", "03", "04"]), "persons", "station", "gender")
-    for dim in ("station", "gender"):
-        stars = out.group_by(dim).agg(pl.col("suppressed").sum())["suppressed"].to_list()
-        assert 1 not in stars, f"a {dim} total would reveal its only starred cell"
-    assert all(out.filter(pl.col("suppressed"))["persons"] == "*")
+    grid = {("XH", c): v for c, v in zip("abcdef", [0, 1, 2, 3, 4, 5], strict=True)}
+    grid |= {("WH", c): 30 for c in "abcdef"}
+    out = suppress(_frame(grid), "persons", "row", "col")
+    shown = {(r["row"], r["col"]): r["persons"] for r in out.to_dicts()}
+    assert [shown[("XH", c)] for c in "bcde"] == ["*"] * 4
+    assert shown[("XH", "a")] in ("0", "*") and shown[("XH", "f")] in ("5", "*")
+    assert out.filter(~pl.col("suppressed"))["persons"].is_in(["1", "2", "3", "4"]).sum() == 0
 
 
 def test_nothing_small_means_nothing_suppressed() -> None:
-    out = suppress(
-        _grid({"XH": [5, 12], "JH": [0, 9]}, ["男", "女"]), "persons", "station", "gender"
-    )
+    out = suppress(_frame({("XH", "男"): 5, ("XH", "女"): 12, ("JH", "男"): 0, ("JH", "女"): 9}),
+                   "persons", "row", "col")  # fmt: skip
     assert out["persons"].to_list() == ["5", "12", "0", "9"]
     assert not out["suppressed"].any()
 
 
-def test_columns_can_be_a_combination_of_dimensions() -> None:
-    table = pl.DataFrame(
-        {
-            "station": ["XH"] * 4 + ["JH"] * 4,
-            "category": ["01", "01", "02", "02"] * 2,
-            "gender": ["男", "女"] * 4,
-            "persons": [20, 3, 11, 9, 14, 12, 6, 30],
-        }
+def _random_grid(rng: random.Random) -> Grid:
+    rows, cols = rng.randint(2, 6), rng.randint(2, 6)
+    grid = {}
+    for r in range(rows):
+        for c in range(cols):
+            roll = rng.random()
+            value = 0 if roll < 0.1 else rng.randint(1, 4) if roll < 0.45 else rng.randint(5, 60)
+            grid[(f"r{r}", f"c{c}")] = value
+    return grid
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_tables_hide_every_small_count_and_none_can_be_worked_out(seed: int) -> None:
+    grid = _random_grid(random.Random(seed))
+    hidden = _hidden(grid)
+    small = {cell for cell, v in grid.items() if 1 <= v <= 4}
+    assert small <= hidden
+    found = table_ranges(grid, hidden)
+    narrow = {cell for cell, bounds in found.items() if width(bounds) < MIN_RANGE}
+    if narrow:
+        # Allowed only where the published totals alone pin a cell down (a row total
+        # of 2): then no narrower than hiding the whole table would leave it.
+        everything = table_ranges(grid, set(grid))
+        for cell in narrow:
+            assert width(found[cell]) >= width(everything[cell]), (seed, cell, found[cell])
+
+
+def test_own_audit_agrees_with_the_independent_one() -> None:
+    for seed in range(5):
+        rng = random.Random(100 + seed)
+        grid = _random_grid(rng)
+        keys = list(grid)
+        hidden_idx = set(rng.sample(range(len(keys)), k=max(1, len(keys) // 3)))
+        problem = table_problem(_frame(grid), "persons", "row", "col")
+        own = audit(problem, hidden_idx)
+        theirs = table_ranges(grid, {keys[i] for i in hidden_idx})
+        for i in hidden_idx:
+            assert own[i] == pytest.approx(theirs[keys[i]], abs=1e-6)
+
+
+def test_cheapest_cell_goes_first() -> None:
+    # One row, its total published: the 2 needs a partner, and the 6 costs less than the 50.
+    problem = Problem(
+        [Cell("a", {"a": 1}, 2), Cell("b", {"b": 1}, 50), Cell("c", {"c": 1}, 6)],
+        [Fact({"a": 1, "b": 1, "c": 1}, "=", 58)],
     )
-    out = suppress(table, "persons", "station", ["category", "gender"])
-    # XH/01/女 = 3 is primary; XH's next smallest (9) goes; then columns 01/女 and
-    # 02/女 each hold one star, so JH's 12 and 30 follow; JH now has two stars.
-    assert out["persons"].to_list() == ["20", "*", "11", "*", "14", "*", "6", "*"]
+    assert protect(problem).hidden == {"a", "c"}
+
+
+def test_facts_bound_what_suppression_can_hide() -> None:
+    # A company of 5 jobs with 2 hardship hires, the other with 7 of 12, total 9 published:
+    # hiding both leaves the first anywhere in 0..5 (its jobs cap it).
+    problem = Problem(
+        [Cell("x", {"x": 1}, 2), Cell("y", {"y": 1}, 7)],
+        [Fact({"x": 1, "y": 1}, "=", 9), Fact({"x": 1}, "<=", 5), Fact({"y": 1}, "<=", 12)],
+    )
+    result = protect(problem)
+    assert result.hidden == {"x", "y"}
+    assert result.ranges["x"] == pytest.approx((0, 5))
+    assert not result.pinned
+
+
+def test_a_cell_the_facts_pin_down_is_reported_not_chased() -> None:
+    # A category of two persons (its total published): the gender split can be 0..2 at best.
+    problem = Problem(
+        [Cell("m", {"m": 1}, 1), Cell("f", {"f": 1}, 1)], [Fact({"m": 1, "f": 1}, "=", 2)]
+    )
+    result = protect(problem)
+    assert result.hidden == {"m", "f"}
+    assert result.pinned == {"m", "f"}
+    assert result.ranges["m"] == pytest.approx((0, 2))
