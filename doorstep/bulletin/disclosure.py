@@ -95,6 +95,7 @@ class Protection:
     # Hidden, with a range under the minimum that the facts alone already impose (e.g.
     # a category of two persons, its F02 published): no suppression can do better.
     pinned: frozenset[Key]
+    complete: bool = True  # False: protect() gave up at its max_hidden_nonzero
 
     def width(self, key: Key) -> float:
         return _width(self.ranges[key])
@@ -202,6 +203,7 @@ def protect(
     *,
     min_range: float = MIN_RANGE,
     order: Callable[[Key], Any] | None = None,
+    max_hidden_nonzero: int | None = None,
 ) -> Protection:
     """Hide the primary cells (by default every count of 1–4) and as few others as the
     greedy rule finds, so that each hidden cell's audited range is ≥ ``min_range`` —
@@ -213,6 +215,9 @@ def protect(
     ``problem``), and for each the cheapest shown cell near it that widens its range is
     hidden; if no single cell widens it, the cheapest near it is hidden anyway (some
     cells need two more stars before either helps).
+
+    With ``max_hidden_nonzero``, gives up (``complete`` false) as soon as more non-zero
+    cells than that are hidden: the caller will not publish such a table anyway.
     """
     position = {c.key: i for i, c in enumerate(problem.cells)}
     rank = order or position.__getitem__
@@ -229,7 +234,13 @@ def protect(
         return needed[key]
 
     ranges: dict[Key, tuple[float, float]] = {}
+    complete = True
     while hidden:
+        if max_hidden_nonzero is not None and (
+            sum(problem.cell(k).value != 0 for k in hidden) > max_hidden_nonzero
+        ):
+            complete = False
+            break
         ranges = audit(problem, hidden)
         weak = sorted((k for k in hidden if _width(ranges[k]) < need(k)), key=rank)
         if not weak:
@@ -253,7 +264,8 @@ def protect(
         hidden=frozenset(hidden),
         primary=first,
         ranges=ranges,
-        pinned=frozenset(k for k in hidden if _width(ranges[k]) < min_range),
+        pinned=frozenset(k for k in hidden if k in ranges and _width(ranges[k]) < min_range),
+        complete=complete,
     )
 
 
