@@ -249,6 +249,8 @@ def protect(
         near = _neighbours(problem, target)
         shown = [c for c in problem.cells if c.key not in hidden]
         candidates = [c for c in shown if near.intersection(c.terms)] or shown
+        if not candidates:  # cannot happen: with every cell hidden each meets its need
+            break
         candidates.sort(key=lambda c: (_cost(c), position[c.key]))
         now = _width(ranges[target])
         pick = next(
