@@ -16,14 +16,13 @@ The rule for the people breakdown (``LEVELS``): the finest of
 3. district category × gender alone,
 
 whose suppression hides no more than ``MAX_STARRED_SHARE`` (one in three) of its
-non-zero cells; if none qualifies, no
-breakdown beyond F02 is published. A table mostly of stars tells a reader nothing,
+non-zero cells; if none qualifies, no breakdown beyond F02 is published. A table mostly of stars tells a reader nothing,
 while the coarser tables carry most of the same information without small cells.
 
 Also covered: the per-company 其中困难人员 of F06 (audited against the published
-district total and each company's jobs) and F11 medians and means over fewer than
-``MIN_PERSONS_FOR_AVERAGE`` persons, which are not published (a median of one
-person is that person's income). F11's per-channel counts are never printed, so a
+district total and each company's jobs) and F11 medians and means — by channel or,
+early in a year, for the district — over fewer than ``MIN_PERSONS_FOR_AVERAGE``
+persons, which are not published (a median of one person is that person's income). F11's per-channel counts are never printed, so a
 hidden channel mean cannot be recovered from the district mean. Course sizes and
 event counts are not about hardship and stay exact.
 """
@@ -52,7 +51,6 @@ from doorstep.bulletin.disclosure import (
 MAX_STARRED_SHARE = Fraction(1, 3)
 MIN_PERSONS_FOR_AVERAGE = 5
 DISABLED = "02"  # the category F04 counts
-GENDERS = ("男", "女")
 
 # Level name → the tables it publishes, finest first.
 LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
