@@ -210,7 +210,14 @@ def write_feedback(
         ("收到数据行数", return_info.get("rows_received")),
         ("可入库行数", return_info.get("rows_accepted")),
         ("有错误未入库行数", return_info.get("rows_quarantined")),
-        ("整份报表暂不入库", "是（问题行比例过高，请修改后重新报送整份报表）" if held else "否"),
+        (
+            "整份报表暂不入库",
+            "是（问题行比例过高，请修改后重新报送整份报表）"
+            if held
+            else "是（报表退回，原因见下方文件及工作表问题；请修改后重新报送整份报表）"
+            if return_info.get("rejected")
+            else "否",
+        ),
         ("问题条数", len(problems)),
     ]
     for row, (label, value) in enumerate(lines):

@@ -275,19 +275,23 @@ def _extra_column(grid: Grid, indices: list[int], mapping: HeaderMap) -> list[st
 def sheet_frame(
     sheet: str, grid: Grid, ref: HeaderReference, file_name: str
 ) -> tuple[pl.DataFrame | None, list[Issue]]:
-    """The raw frame of one sheet, or None (sheet dropped) with the sheet-level issues."""
+    """The raw frame of one sheet (None when no header row is found) with the sheet-level
+    issues. A sheet lacking a required column keeps its rows, so the return they
+    reject can count them (returns.md §6); with no data rows it is just an empty sheet."""
     if all(is_blank(row) for row in grid.rows):
         return empty_frame(sheet, ref), []  # an empty template sheet: nothing to report
     found = find_header_row(sheet, grid, ref)
     if found is None:
         return None, [Issue(file_name, sheet, None, None, "HEADER_NOT_FOUND")]
     header_index, mapping = found
-    issues = [
-        Issue(file_name, sheet, None, canonical_label(sheet, name, ref), "COLUMN_MISSING")
-        for name in mapping.missing
-    ]
-    if issues:
-        return None, issues
+    if mapping.missing:
+        frame = build_rows(sheet, grid, header_index, mapping, ref)
+        if frame.height == 0:
+            return frame, []
+        return frame, [
+            Issue(file_name, sheet, None, canonical_label(sheet, name, ref), "COLUMN_MISSING")
+            for name in mapping.missing
+        ]
     duplicates = set(mapping.duplicates)
     issues = [
         Issue(

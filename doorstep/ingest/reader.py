@@ -165,6 +165,15 @@ def _fill(parsed: ParsedReturn, source: ReturnSource, ref: Reference, settings: 
             if sheet not in loaded.grids:
                 label = str(ref.sheets[sheet]["label"])
                 parsed.issues.append(Issue(source.name, sheet, None, None, "SHEET_MISSING", label))
+    # A return lacking a sheet its station must send, or a column a sheet needs, would
+    # replace the station-month with a version missing those rows (returns.md §6).
+    if any(_incomplete(issue, ref) for issue in parsed.issues):
+        parsed.rejected = True
+
+
+def _incomplete(issue: Issue, ref: Reference) -> bool:
+    reason = ref.reasons.get(issue.reason_code)
+    return reason is not None and reason.level == "sheet" and reason.severity == "error"
 
 
 def _load_single(member: tuple[Path, bytes | None], ref: Reference, settings: Settings) -> _Loaded:

@@ -52,6 +52,11 @@ class Batch:
 
 
 def _return_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, int | bool]:
+    if parsed.rejected:
+        # Never typed, never loaded: every row it carried is received and refused, so
+        # the register shows what the refusal kept out (returns.md §6).
+        n = sum(f.height for s, f in parsed.sheets.items() if s in SHEETS)
+        return {"rows_received": n, "rows_accepted": 0, "rows_quarantined": n, "held_back": False}
     returns = (
         batch.decision.returns.filter(pl.col("return_id") == parsed.sha256)
         if batch.decision

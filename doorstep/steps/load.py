@@ -80,7 +80,12 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                     "period": parsed.period,
                     "outcome": status,
                     "reason_code": next(
-                        (i.reason_code for i in parsed.issues if parsed.rejected), None
+                        (
+                            i.reason_code
+                            for i in parsed.issues
+                            if parsed.rejected and ref.reasons[i.reason_code].severity == "error"
+                        ),
+                        None,
                     ),
                     "first_seen_run": batch.run_name,
                 },

@@ -267,14 +267,15 @@ def test_reordered_columns_and_extra_column_kept_in_extra(tmp_path: Path):
     assert not parsed.rejected
 
 
-def test_missing_required_column_names_it_and_drops_the_sheet(tmp_path: Path):
+def test_missing_required_column_names_it_and_rejects_the_return(tmp_path: Path):
     header = [h for h in PLACEMENT_HEADER if h != "身份证号码"]
     row = [v for h, v in zip(PLACEMENT_HEADER, placement_row(1), strict=True) if h != "身份证号码"]
     parsed = read(standard_return(tmp_path / "XH_2024-05.xlsx", [header, row]))
     missing = [i for i in parsed.issues if i.reason_code == "COLUMN_MISSING"]
     assert [(i.sheet, i.column_name) for i in missing] == [("placements", "身份证号码")]
-    assert "placements" not in parsed.sheets
-    assert "training" in parsed.sheets  # the other sheets still read
+    assert parsed.rejected  # returns.md §6: rejected as a whole
+    assert parsed.sheets["placements"].height == 1  # still read, to be counted as refused
+    assert "training" in parsed.sheets
 
 
 def test_id_number_typed_as_number_is_flagged(tmp_path: Path):
@@ -348,7 +349,7 @@ def test_sheet_missing_for_the_station_kind_is_a_sheet_issue(tmp_path: Path):
     del sheets["零就业家庭"]
     parsed = read(write_workbook(tmp_path / "XH_2024-05.xlsx", sheets))
     assert [(i.reason_code, i.sheet) for i in parsed.issues] == [("SHEET_MISSING", "households")]
-    assert not parsed.rejected and parsed.sheets["placements"].height == 1
+    assert parsed.rejected and parsed.sheets["placements"].height == 1
 
 
 def test_sheet_not_required_for_a_training_school_is_not_missing(tmp_path: Path):
@@ -359,7 +360,7 @@ def test_sheet_not_required_for_a_training_school_is_not_missing(tmp_path: Path)
         "创业活动": EMPTY_SHEETS["创业活动"],
     }
     parsed = read(write_workbook(tmp_path / "NF_2024-05.xlsx", sheets))
-    assert parsed.issues == []
+    assert parsed.issues == [] and not parsed.rejected
 
 
 def test_traditional_sheet_names_and_odd_sheet_name_recognised_by_headers(tmp_path: Path):

@@ -173,26 +173,34 @@ def _message(code: str) -> str:
 
 
 def test_rows_received_equal_rows_loaded_plus_quarantined(night: Night) -> None:
-    # 5 rows per standard return; missing-column return keeps training+event (2); date forms
-    # 6 placements + 2; amount forms 5 + 2; codes 5 + 2; duplicate 4 + 2; two CSV sets 5 each;
-    # resubmission original and correction 5 each. Rejected files contribute nothing.
-    received = 5 + 5 + 5 + 2 + 5 + 5 + 8 + 7 + 7 + 6 + 5 + 10 + 5 + 10
+    # 5 rows per standard return; date forms 6 placements + 2; amount forms 5 + 2; codes
+    # 5 + 2; duplicate 4 + 2; two CSV sets 5 each; resubmission original and correction 5
+    # each. Rejected returns whose sheets could be read count as received and refused:
+    # the missing-column return (3 placements, a course, an event), the one naming another
+    # station and the one from an unknown station (5 each); unreadable files have no rows.
+    loaded_returns = 5 + 5 + 5 + 5 + 5 + 8 + 7 + 7 + 6 + 5 + 10 + 5 + 10
+    refused = 5 + 5 + 5
     quarantined = 3  # ID typed as number, 1500多, the duplicate person
-    assert night.first.rows_received == received == 85
-    assert night.first.rows_quarantined == quarantined
+    assert night.first.rows_received == loaded_returns + refused == 98
+    assert night.first.rows_quarantined == quarantined + refused
     assert night.first.returns_held_back == 0
-    assert night.first.rows_loaded == received - quarantined
+    assert night.first.rows_loaded == loaded_returns - quarantined
     registered = query(
         night.analyst,
         "select sum(rows_received), sum(rows_accepted), sum(rows_quarantined) "
         "from marts.returns_register where file_name is not null",
     )[0]
-    assert registered == (received, received - quarantined, quarantined)
+    # The unknown station's return is in no station-month of the register.
+    assert registered == (
+        loaded_returns + refused - 5,
+        loaded_returns - quarantined,
+        quarantined + refused - 5,
+    )
 
 
 def test_every_good_return_of_the_night_loads(night: Night) -> None:
     accepted = {
-        *(f"XH_{p}.xlsx" for p in ("2024-06", "2024-07", "2024-08", "2024-09", "2024-10")),
+        *(f"XH_{p}.xlsx" for p in ("2024-06", "2024-07", "2024-08", "2024-10")),
         *(f"XH_{p}.xlsx" for p in ("2024-11", "2024-12", "2025-01", "2025-02", "2025-03")),
         "XH_2025-07_*.csv",
         "XH_2025-08_*.csv",
@@ -207,7 +215,7 @@ def test_every_good_return_of_the_night_loads(night: Night) -> None:
     pair = {"XH_2025-04.xlsx", "XH_2025-04(1).xlsx"}  # byte-identical: one of them, once
     assert loaded - pair == accepted and len(loaded & pair) == 1
     assert night.first.returns_loaded == len(accepted) + 1
-    assert night.first.returns_rejected == 8
+    assert night.first.returns_rejected == 9
     assert night.first.duplicates == 1
 
 
@@ -282,21 +290,25 @@ def test_extra_column_is_kept_in_the_private_layer(night: Night) -> None:
     assert len(rows) == 3 and all("回访情况" in (r[0] or "") for r in rows)
 
 
-def test_missing_id_column_rejects_that_sheet_naming_the_column(night: Night) -> None:
+def test_missing_id_column_rejects_the_whole_return_naming_the_column(night: Night) -> None:
+    # returns.md §6: a return lacking a required column never becomes current.
     assert _quarantine(night, "XH_2024-09.xlsx") == [
-        ("placements", None, "身份证号码", "COLUMN_MISSING", "error", "accepted")
+        ("placements", None, "身份证号码", "COLUMN_MISSING", "error", "rejected")
     ]
     (reg,) = _register(night, "XH_2024-09.xlsx")
-    assert (reg["rows_received"], reg["rows_accepted"]) == (2, 2)  # training and event
+    # 3 placements, a training course and an event: received, none accepted.
+    assert (reg["status"], reg["is_current"]) == ("退回", False)
+    assert (reg["rows_received"], reg["rows_accepted"], reg["rows_quarantined"]) == (5, 0, 5)
     assert _placements(night, "2024-09") == []
-    assert len(query(night.analyst, "select * from marts.training where period = '2024-09'")) == 1
-    general = [
-        r for r in _feedback(night, "XH", "XH_2024-09.xlsx")["概况"].iter_rows(values_only=True)
-    ]
+    assert query(night.analyst, "select * from marts.training where period = '2024-09'") == []
+    assert _raw_file(night, "XH_2024-09.xlsx") == [("rejected", "COLUMN_MISSING", "XH", "2024-09")]
+    feedback = _feedback(night, "XH", "XH_2024-09.xlsx")
+    general = list(feedback["概况"].iter_rows(values_only=True))
     assert any(
         r[0] == "就业帮扶台账：身份证号码" and str(r[1]).startswith(_message("COLUMN_MISSING"))
         for r in general
     )
+    assert str(_summary(feedback)["整份报表暂不入库"]).startswith("是")
 
 
 # ------------------------------------------------------------------ §4.4 ID numbers

@@ -151,16 +151,23 @@ def test_sign_off_row_ends_the_table_and_blank_rows_are_dropped():
     assert frame["row_number"].to_list() == [3, 5]
 
 
-def test_missing_required_column_drops_the_sheet_and_names_the_column():
+def test_missing_required_column_names_the_column_and_keeps_the_rows_to_count():
     rows = [
         ["序号", "姓名", "性别", "人员类别", "就业方式", "就业日期"],
         ["1", "甲", "男", "低保", "单位就业", "2024-05-02"],
     ]
     frame, issues = sheet_frame("placements", grid(rows), REF, "f.xlsx")
-    assert frame is None
+    assert frame is not None and frame["name"].to_list() == ["甲"]
+    assert frame["id_number"].to_list() == [None]
     assert [(i.reason_code, i.column_name, i.sheet) for i in issues] == [
         ("COLUMN_MISSING", "身份证号码", "placements")
     ]
+
+
+def test_missing_column_of_a_sheet_without_rows_is_an_empty_sheet():
+    rows = [["序号", "姓名", "性别", "人员类别", "就业方式", "就业日期"]]
+    frame, issues = sheet_frame("placements", grid(rows), REF, "f.xlsx")
+    assert frame is not None and frame.height == 0 and issues == []
 
 
 def test_extra_column_is_kept_in_extra_json_and_reported_as_unknown():
