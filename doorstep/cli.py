@@ -133,10 +133,11 @@ def run(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
 
 
 def _run(settings, as_of: date, known_at: datetime | None) -> None:
+    from doorstep.keys import require_known_key
     from doorstep.settings import SettingsError
 
     try:
-        settings.require_key()
+        require_known_key(settings)
     except SettingsError as exc:
         _fail(str(exc))
     from doorstep.pipeline import RunSummary
@@ -156,13 +157,45 @@ def serve(home: Home = None) -> None:
     Needs DOORSTEP_PSEUDONYM_KEY. Runs until interrupted (Ctrl-C). With PREFECT_API_URL set it reports to that Prefect server, otherwise it starts a temporary local one.
     """
     settings, SettingsError = _settings(home)
+    from doorstep.keys import require_known_key
+
     try:
-        settings.require_key()
+        require_known_key(settings)
     except SettingsError as exc:
         _fail(str(exc))
     from flows.serve import serve_nightly
 
     serve_nightly(settings)
+
+
+@app.command()
+def rekey(
+    new_key_file: Annotated[
+        Path,
+        typer.Option(
+            "--new-key-file",
+            help="File holding the new key (at least 32 characters), e.g. made with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))' > new.key`.",
+        ),
+    ],
+    home: Home = None,
+) -> None:
+    """Rotate the pseudonym key: re-key every person of the private database in one transaction.
+
+    The old key is the one in use (DOORSTEP_PSEUDONYM_KEY, or the demo key); the new key is read from --new-key-file, so no key appears in shell history or process listings. Afterwards set DOORSTEP_PSEUDONYM_KEY to the new key: the next run or publish rebuilds the analyst database with the new person keys.
+    """
+    settings, SettingsError = _settings(home)
+    from doorstep.keys import read_key_file, rotate_key
+
+    try:
+        persons = rotate_key(settings, read_key_file(new_key_file))
+    except SettingsError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"Re-keyed {persons} persons in {settings.private_db}. Set DOORSTEP_PSEUDONYM_KEY to the "
+        "new key now (runs under the old key are refused from here on); the next `doorstep run` "
+        "rebuilds the analyst database."
+    )
 
 
 @app.command()

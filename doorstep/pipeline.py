@@ -6,6 +6,7 @@ takes the settings object built at start-up and hands the next an in-memory valu
 Nothing logs a cell value: only file names, codes and counts.
 """
 
+from doorstep.keys import require_known_key
 from doorstep.steps.bulletin import bulletin, code_version, issue_number
 from doorstep.steps.common import Batch, yesterday_in_beijing
 from doorstep.steps.demo import ensure_demo_key, generate_demo
@@ -29,6 +30,7 @@ __all__ = [
     "ingest",
     "issue_number",
     "load",
+    "require_known_key",
     "summarise",
     "validate",
     "yesterday_in_beijing",

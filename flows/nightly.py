@@ -49,7 +49,7 @@ def nightly(
 ) -> State:
     settings = Settings() if home is None else Settings(home=Path(home))
     as_of = as_of or pipeline.yesterday_in_beijing()
-    settings.require_key()  # refuse to start before touching any return
+    pipeline.require_known_key(settings)  # refuse to start before touching anything
     batch = ingest(settings)
     batch = validate(batch, settings)
     loaded = load(batch, settings)

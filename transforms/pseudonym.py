@@ -17,6 +17,17 @@ def person_key(id_number: str, key: bytes) -> str:
     return hmac.new(key, id_number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()[:32]
 
 
+# What the fingerprint is an HMAC of. Changing it would make every stored fingerprint
+# look like another key's.
+FINGERPRINT_LABEL = b"doorstep pseudonym key fingerprint v1"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """HMAC-SHA256 of a fixed label under the key: tells keys apart, gives nothing of the
+    key away, and cannot be confused with a person key (a different message)."""
+    return hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+
 def with_person_key(
     frame: pl.DataFrame, key: bytes, column: str = "id_number", name: str = "person_key"
 ) -> pl.DataFrame:

@@ -51,15 +51,17 @@ def _quarantine_rows(batch: Batch, parsed: ParsedReturn, ref: Reference) -> pl.D
 
 def load(batch: Batch, settings: Settings) -> LoadSummary:
     """Load each return (its passing rows and its quarantine) in its own transaction."""
-    from warehouse.db import connect_private, load_return, record_file
+    from doorstep.keys import require_known_key
+    from warehouse.db import connect_private, load_return, record_file, record_key
 
     ref = load_reference()
-    key = settings.require_key()
+    key = require_known_key(settings)  # before the private DB is opened for writing
     logger = _logger()
     settings.private_dir.mkdir(parents=True, exist_ok=True)
     loaded = rejected = held = rows_loaded = rows_quarantined = rows_received = 0
     con = connect_private(settings.private_db)
     try:
+        record_key(con, key)
         for parsed in batch.returns:
             counts = _return_rows(batch, parsed)
             status = (

@@ -44,3 +44,11 @@ create table if not exists raw.bulletins (
     issue_no varchar not null,
     path varchar
 );
+
+-- The fingerprint of the pseudonym key every person_key and head_key here was made
+-- with: HMAC-SHA256 of a fixed label under the key, never the key itself. One row, set
+-- at first use; a run under another key refuses to start, `doorstep rekey` changes it.
+create table if not exists raw.pseudonym_key (
+    singleton boolean primary key default true check (singleton),
+    fingerprint varchar not null
+);

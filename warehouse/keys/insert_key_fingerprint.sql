@@ -1,0 +1,2 @@
+insert into raw.pseudonym_key (singleton, fingerprint)
+values (true, $fingerprint);

@@ -1,0 +1,3 @@
+update raw.pseudonym_key
+set fingerprint = $fingerprint
+where singleton;
