@@ -116,15 +116,23 @@ def approx_yuan(x: float) -> str:
     return str(rules["exact"]).format(n=whole)
 
 
-def progress_line(months: int, persons: int, target: int, as_of_month: int) -> str:
+def _stored(value: float, places: int = 2) -> str:
+    """A stored figure value written with its decimals: the value, not a new rounding
+    (the SQL stores every rate already rounded, see core.round_ratio)."""
+    return format(_round_half_up(float(value), places), "f")
+
+
+def progress_line(
+    months: int, persons: int, completion: float | None, ahead: float | None
+) -> str:
     """The bureau's progress line.
 
     E.g. 1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点.
 
-    ``months`` is the last month of the span written (1至{months}月); ``as_of_month``
-    gives the time progress (序时进度 = as_of_month / 12). Both are normally the
-    as-of month. P and Q are rounded half up to two decimals from exact fractions,
-    so Q is not the difference of two already-rounded numbers.
+    ``months`` is the last month of the span written (1至{months}月). ``completion`` (P)
+    and ``ahead`` (Q, negative = behind) are F09's stored ``completion_rate`` and
+    ``ahead_pp``, written as stored: the number printed is the number in the warehouse.
+    Without a target (``completion`` None) the line stops after the persons.
     """
     rules = _idioms()["progress"]
     span = (
@@ -132,21 +140,15 @@ def progress_line(months: int, persons: int, target: int, as_of_month: int) -> s
         if months == 1
         else str(rules["span"]).format(last=months)
     )
-    if not target:
+    if completion is None or ahead is None:
         return str(rules["line_no_target"]).format(span=span, persons=persons)
-    completion = Fraction(persons * 100, target)
-    ahead = completion - Fraction(as_of_month * 100, 12)
-    ahead_2 = _round_half_up(abs(ahead), 2)
-    if ahead_2 == 0:
+    if _stored(ahead) in ("0.00", "-0.00"):
         pace = str(rules["level"])
     else:
         key = "ahead" if ahead > 0 else "behind"
-        pace = str(rules[key]).format(pp=format(ahead_2, "f"))
+        pace = str(rules[key]).format(pp=_stored(abs(ahead)))
     return str(rules["line"]).format(
-        span=span,
-        persons=persons,
-        completion=format(_round_half_up(completion, 2), "f"),
-        pace=pace,
+        span=span, persons=persons, completion=_stored(completion), pace=pace
     )
 
 
@@ -180,11 +182,11 @@ def _narrative(row: dict[str, Any], f09: dict[tuple[Any, Any], dict[str, Any]]) 
         return approx_yuan(float(row["value"]))
     if figure == "F09" and measure == "ahead_pp":
         siblings = f09.get((row.get("as_of"), row.get("known_at")), {})
-        persons, target = _count(siblings.get("persons")), _count(siblings.get("target"))
+        persons = _count(siblings.get("persons"))
         if persons is None:
             return None
         month = _as_of_month(row["as_of"])
-        return progress_line(month, persons, target or 0, month)
+        return progress_line(month, persons, siblings.get("completion_rate"), row["value"])
     return None
 
 
@@ -193,8 +195,8 @@ def fill_texts(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     Filled: F01 district 本年累计 persons, F04 disabled persons per station, F05 employed_after per
     project, F06 jobs and hardship_jobs per business, F11 district median income, and
-    the F09 progress line on the ``ahead_pp`` row (computed from its sibling
-    ``persons`` and ``target`` rows of the same as_of/known_at). Other rows keep their
+    the F09 progress line on the ``ahead_pp`` row (its value, and its sibling
+    ``persons`` and ``completion_rate`` rows of the same as_of/known_at, as stored). Other rows keep their
     text (F13 status labels come from SQL).
     """
     f09: dict[tuple[Any, Any], dict[str, Any]] = {}

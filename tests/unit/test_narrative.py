@@ -124,30 +124,36 @@ def test_wan_for_five_digits_or_more_rounds_half_up(n: int, expected: str) -> No
     ("args", "expected"),
     [
         (
-            (5, 192, 3000, 5),
+            (5, 192, 6.4, -35.27),
             "1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点",
         ),
         (
-            (1, 300, 3000, 1),
+            (1, 300, 10.0, 1.67),
             "1月，实现就业困难人员就业300人，完成全年目标的10.00%，超序时1.67个百分点",
         ),
         (
-            (6, 1500, 3000, 6),
+            (6, 1500, 50.0, 0.0),
             "1至6月，实现就业困难人员就业1500人，完成全年目标的50.00%，与序时进度持平",
         ),
         (
-            (12, 3100, 3000, 12),
+            (12, 3100, 103.33, 3.33),
             "1至12月，实现就业困难人员就业3100人，完成全年目标的103.33%，超序时3.33个百分点",
         ),
-        # 1251/3000 = 41.70%, 5/12 = 41.666…%: Q = 0.0333… → 0.03, from exact fractions
+        # the stored values are written as stored, never rounded again
         (
-            (5, 1251, 3000, 5),
+            (5, 1251, 41.7, 0.03),
             "1至5月，实现就业困难人员就业1251人，完成全年目标的41.70%，超序时0.03个百分点",
         ),
-        ((5, 192, 0, 5), "1至5月，实现就业困难人员就业192人"),
+        (
+            (2, 301, 10.03, -6.63),
+            "1至2月，实现就业困难人员就业301人，完成全年目标的10.03%，慢序时6.63个百分点",
+        ),
+        ((5, 192, None, None), "1至5月，实现就业困难人员就业192人"),
     ],
 )
-def test_progress_line_in_the_bureaus_form(args: tuple[int, int, int, int], expected: str) -> None:
+def test_progress_line_in_the_bureaus_form(
+    args: tuple[int, int, float | None, float | None], expected: str
+) -> None:
     assert progress_line(*args) == expected
 
 
@@ -166,6 +172,7 @@ def test_fill_texts_writes_the_articles_figures() -> None:
         figure_row("F06", "期末", "jobs", 31.0),
         figure_row("F09", "本年累计", "persons", 192.0),
         figure_row("F09", "本年累计", "target", 3000.0),
+        figure_row("F09", "本年累计", "completion_rate", 6.4),
         figure_row("F09", "本年累计", "ahead_pp", -35.27),
         figure_row("F11", "本年累计", "median_income", 1560.0),
         figure_row("F11", "本年累计", "median_income", 1720.0, category="10"),
@@ -187,6 +194,7 @@ def test_fill_texts_writes_the_articles_figures() -> None:
         None,  # district totals of F06 are table values
         None,
         None,
+        None,
         "1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点",
         "1500多元",
         None,  # only the district median is narrated
@@ -206,9 +214,10 @@ def test_fill_texts_accepts_iso_dates_from_json() -> None:
         for r in (
             figure_row("F09", "本年累计", "persons", 800.0),
             figure_row("F09", "本年累计", "target", 3000.0),
+            figure_row("F09", "本年累计", "completion_rate", 26.67),
             figure_row("F09", "本年累计", "ahead_pp", 1.67),
         )
     ]
-    assert fill_texts(rows)[2]["text"] == (
+    assert fill_texts(rows)[3]["text"] == (
         "1至3月，实现就业困难人员就业800人，完成全年目标的26.67%，超序时1.67个百分点"
     )

@@ -63,3 +63,20 @@ create or replace macro core.latest_returns(as_of, known_at) as table
         partition by current_returns.station_code
         order by current_returns.period desc
     ) = 1;
+
+-- The one rounding rule of every published rate, share, mean and difference: the
+-- exact value num / den rounded half away from zero to `places` decimals, in integer
+-- arithmetic (no binary fraction on the way), so the stored value is the value the
+-- bulletin prints. A difference is rounded from its exact value, never taken between
+-- two rounded numbers. num and den must be whole numbers; null when den is 0 or null.
+create or replace macro core.round_ratio(num, den, places) as
+    case
+        when num is null or den is null or den = 0 then null
+        else (
+            sign(num::hugeint) * sign(den::hugeint)
+            * (
+                (2 * abs(num::hugeint) * (10 ** places)::hugeint + abs(den::hugeint))
+                // (2 * abs(den::hugeint))
+            )
+        )::double / (10 ** places)
+    end;

@@ -20,7 +20,7 @@ by_type as (
 total as (
     select
         count(*) as events,
-        $target_events::double as target
+        $target_events::bigint as target
     from year_events
 ),
 
@@ -45,8 +45,8 @@ final as (
         unnest(['events', 'target', 'completion_rate']) as measure,
         unnest([
             events::double,
-            target,
-            round(events / nullif(target, 0) * 100, 2)
+            target::double,
+            core.round_ratio(events * 100, target, 2)
         ]) as value,
         null::varchar as text
     from total

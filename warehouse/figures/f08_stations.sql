@@ -9,7 +9,7 @@ counted as (
         count(*) filter (
             where opened_on between make_date(year($as_of::date), 1, 1) and $as_of::date
         ) as opened_this_year,
-        $target_new_stations::double as target
+        $target_new_stations::bigint as target
     from stations
 ),
 
@@ -25,8 +25,8 @@ final as (
         unnest([
             stations_operating::double,
             opened_this_year::double,
-            target,
-            round(opened_this_year / nullif(target, 0) * 100, 2)
+            target::double,
+            core.round_ratio(opened_this_year * 100, target, 2)
         ]) as value,
         null::varchar as text
     from counted

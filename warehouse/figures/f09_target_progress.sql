@@ -1,14 +1,16 @@
 -- F09 就业困难人员就业: persons placed this year against the annual target.
--- 序时进度 = as-of month / 12. ahead_pp is taken between the two rounded rates so the
--- bulletin's line (完成P%，超序时Q个百分点) adds up as printed.
+-- 序时进度 = as-of month / 12. Each rate, and ahead_pp, is its exact value rounded by
+-- core.round_ratio (ahead_pp is not a difference of two rounded rates), so the bulletin
+-- prints exactly what is stored: 301 of 3000 in February is 10.03%, 16.67%, −6.63.
 with placements as (
     select * from core.current_placements($known_at::timestamp)
 ),
 
 counted as (
     select
-        count(distinct person_key)::double as persons,
-        $target_placements::double as target
+        count(distinct person_key) as persons,
+        $target_placements::bigint as target,
+        month($as_of::date) as months
     from placements
     where
         person_key is not null
@@ -19,8 +21,9 @@ rates as (
     select
         persons,
         target,
-        round(persons / nullif(target, 0) * 100, 2) as completion_rate,
-        round(month($as_of::date) / 12 * 100, 2) as time_progress
+        core.round_ratio(persons * 100, target, 2) as completion_rate,
+        core.round_ratio(months * 100, 12, 2) as time_progress,
+        core.round_ratio(100 * (12 * persons - months * target), 12 * target, 2) as ahead_pp
     from counted
 ),
 
@@ -34,11 +37,11 @@ final as (
         unnest(['persons', 'target', 'completion_rate', 'time_progress', 'ahead_pp'])
             as measure,
         unnest([
-            persons,
-            target,
+            persons::double,
+            target::double,
             completion_rate,
             time_progress,
-            round(completion_rate - time_progress, 2)
+            ahead_pp
         ]) as value,
         null::varchar as text
     from rates

@@ -21,11 +21,20 @@ flow as (
             status = '已清零'
             and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
         ) as cleared,
-        round(avg(date_diff('day', identified_on, cleared_on)) filter (
-            where
-            status = '已清零'
-            and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
-        ), 2) as mean_days_to_clear
+        -- Exact mean rounded once (core.round_ratio); the bulletin prints it as stored.
+        core.round_ratio(
+            sum(date_diff('day', identified_on, cleared_on)) filter (
+                where
+                status = '已清零'
+                and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+            ),
+            count(date_diff('day', identified_on, cleared_on)) filter (
+                where
+                status = '已清零'
+                and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+            ),
+            2
+        ) as mean_days_to_clear
     from households
 ),
 

@@ -2,6 +2,8 @@
 -- once at their first placement, by channel rollup and for the district; `persons` is
 -- how many incomes each is over (the bulletin publishes no median or mean over fewer
 -- than five persons, and never these counts).
+-- Each is its exact value rounded once to 2 decimals (core.round_ratio over cents;
+-- the median of an even count is half the sum of the middle two), printed as stored.
 with first_placements as (
     select *
     from core.first_placements(
@@ -10,7 +12,10 @@ with first_placements as (
 ),
 
 with_income as (
-    select * from first_placements
+    select
+        *,
+        round(monthly_income * 100)::bigint as income_cents
+    from first_placements
     where monthly_income is not null
 ),
 
@@ -18,8 +23,8 @@ by_channel as (
     select
         channel_rollup,
         count(*) as persons,
-        round(median(monthly_income), 2) as median_income,
-        round(avg(monthly_income), 2) as mean_income
+        core.round_ratio(2 * median(income_cents), 200, 2) as median_income,
+        core.round_ratio(sum(income_cents), 100 * count(*), 2) as mean_income
     from with_income
     where channel_rollup is not null
     group by channel_rollup
@@ -28,8 +33,8 @@ by_channel as (
 district as (
     select
         count(*) as persons,
-        round(median(monthly_income), 2) as median_income,
-        round(avg(monthly_income), 2) as mean_income
+        core.round_ratio(2 * median(income_cents), 200, 2) as median_income,
+        core.round_ratio(sum(income_cents), 100 * count(*), 2) as mean_income
     from with_income
 ),
 
