@@ -106,13 +106,10 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
     return Nights(settings, figures_before, register_before, placement_rows, second)
 
 
-def test_the_demo_night_is_as_published(nights: Nights) -> None:
+def test_incomplete_resubmissions_change_no_figure(nights: Nights) -> None:
     f01 = [r for r in nights.figures_before if r[:5] == ("F01", "本年累计", None, None, "persons")]
     assert [r[5] for r in f01] == [192.0]
     assert nights.placement_rows == 12  # the placements a bad resubmission used to wipe out
-
-
-def test_incomplete_resubmissions_change_no_figure(nights: Nights) -> None:
     assert _figures(nights.settings) == nights.figures_before
 
 

@@ -114,15 +114,18 @@ def test_every_f09_line_prints_the_stored_values_and_they_are_exact(con) -> None
 def test_rates_means_and_medians_are_stored_as_printed(con) -> None:
     rng = random.Random(1500)
     incomes = [round(rng.uniform(900, 4000), rng.choice((0, 1, 2))) for _ in range(40)]
-    incomes[:2] = [1509.5, 1510.49]  # a half and a near-half
-    channels = ["10", "22", "30"]
+    incomes[2:4] = [1509.5, 1510.49]  # a half and a near-half
+    # Channel 30: two people, 1000.01 and 1000.02 yuan; exact median and mean 1000.015 →
+    # 1000.02, where rounding the binary double (1000.01499…) gave 1000.01.
+    incomes[:2] = [1000.01, 1000.02]
+    channels = ["30", "30"] + ["10", "22"] * 19
     load(
         con,
         "XH",
         "2024-05",
         datetime(2024, 6, 3),
         [
-            placement(person(n), date(2024, 5, 2), income=income, channel=channels[n % 3])
+            placement(person(n), date(2024, 5, 2), income=income, channel=channels[n])
             for n, income in enumerate(incomes)
         ],
     )
@@ -134,8 +137,10 @@ def test_rates_means_and_medians_are_stored_as_printed(con) -> None:
     cents = [Fraction(round(x * 100), 100) for x in incomes]
     assert rows[("F11", "median_income", None)]["value"] == exact(Fraction(median(cents)), 2)
     assert rows[("F11", "mean_income", None)]["value"] == exact(sum(cents) / len(cents), 2)
+    assert rows[("F11", "median_income", "30")]["value"] == 1000.02
+    assert rows[("F11", "mean_income", "30")]["value"] == 1000.02
     for rollup in ("10", "22", "30"):
-        mine = [c for n, c in enumerate(cents) if channels[n % 3] == rollup]
+        mine = [c for n, c in enumerate(cents) if channels[n] == rollup]
         assert rows[("F11", "median_income", rollup)]["value"] == exact(Fraction(median(mine)), 2)
         assert rows[("F11", "mean_income", rollup)]["value"] == exact(sum(mine) / len(mine), 2)
     # The narrated median is the stored value in the bureau's idiom.
