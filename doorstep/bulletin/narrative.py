@@ -122,9 +122,7 @@ def _stored(value: float, places: int = 2) -> str:
     return format(_round_half_up(float(value), places), "f")
 
 
-def progress_line(
-    months: int, persons: int, completion: float | None, ahead: float | None
-) -> str:
+def progress_line(months: int, persons: int, completion: float | None, ahead: float | None) -> str:
     """The bureau's progress line.
 
     E.g. 1至5月，实现就业困难人员就业192人，完成全年目标的6.40%，慢序时35.27个百分点.

@@ -70,13 +70,13 @@ create or replace macro core.latest_returns(as_of, known_at) as table
 -- bulletin prints. A difference is rounded from its exact value, never taken between
 -- two rounded numbers. num and den must be whole numbers; null when den is 0 or null.
 create or replace macro core.round_ratio(num, den, places) as
-    case
-        when num is null or den is null or den = 0 then null
-        else (
-            sign(num::hugeint) * sign(den::hugeint)
-            * (
-                (2 * abs(num::hugeint) * (10 ** places)::hugeint + abs(den::hugeint))
-                // (2 * abs(den::hugeint))
-            )
-        )::double / (10 ** places)
-    end;
+case
+    when num is null or den is null or den = 0 then null
+    else (
+        sign(num::hugeint) * sign(den::hugeint)
+        * (
+            (2 * abs(num::hugeint) * (10 ** places)::hugeint + abs(den::hugeint))
+            // (2 * abs(den::hugeint))
+        )
+    )::double / (10 ** places)
+end;

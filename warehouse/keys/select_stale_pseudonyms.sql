@@ -13,4 +13,4 @@ select count(*) as stale
 from pseudonyms
 where
     pseudonym is not null
-    and pseudonym not in (select new_key from rekeyed);
+    and pseudonym not in (select rekeyed.new_key from rekeyed);
