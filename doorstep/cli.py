@@ -50,6 +50,62 @@ def _parse_known_at(text: str) -> datetime:
     raise typer.BadParameter(f"{text!r} is not a date (2024-06-10) or a time (2024-06-03 09:00)")
 
 
+def _parse_moment(text: str) -> datetime:
+    """`2024-06-06 02:00` (or with seconds, or a T); a bare date means its midnight."""
+    text = text.strip()
+    for fmt in (
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d",
+    ):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"{text!r} is not a time (2024-06-06 02:00) or a date (2024-06-06)")
+
+
+Now = Annotated[
+    datetime | None,
+    typer.Option(
+        "--now",
+        parser=_parse_moment,
+        metavar="YYYY-MM-DD[ HH:MM]",
+        help=(
+            "The run's clock, Beijing time (default: the wall clock). Returns first seen "
+            "tonight are received at this time, and it decides which months are due. "
+            "To replay history, give each night its own."
+        ),
+    ),
+]
+Period = Annotated[
+    str,
+    typer.Option(
+        "--period",
+        metavar="YYYY-MM",
+        help="The month the issue reports on, e.g. 2024-05.",
+    ),
+]
+
+
+def _clock(now: datetime | None) -> datetime:
+    """The run's clock, read once here and passed down."""
+    from doorstep.pipeline import beijing_now
+
+    return now or beijing_now()
+
+
+def _period(text: str, option: str) -> str:
+    from transforms.values import parse_period
+
+    norm = parse_period(text)
+    if norm is None:
+        _fail(f"{option}: cannot read the month {text!r}; write it as 2024-05")
+    return norm
+
+
 KnownAt = Annotated[
     datetime | None,
     typer.Option(
@@ -92,11 +148,10 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def _past(as_of: datetime) -> date:
+def _past(as_of: datetime, now: datetime | None = None) -> date:
     """An as-of date that has not happened yet has no figures: refuse it."""
-    from doorstep.pipeline import yesterday_in_beijing
-
-    if as_of.date() > yesterday_in_beijing() + timedelta(days=1):
+    today = _clock(now).date()
+    if as_of.date() > today:
         _fail(f"--as-of {as_of.date()} is in the future (Beijing time); figures exist up to today")
     return as_of.date()
 
@@ -108,31 +163,55 @@ def demo(
         bool, typer.Option(help="Also drop one messy return of every kind in returns.md §4.")
     ] = False,
 ) -> None:
-    """Generate the demo returns (6 stations, Jan 2023 – May 2024) and run the nightly flow as of 2024-05-31."""
+    """Deliver the demo returns (6 stations, Jan 2023 – May 2024) as they arrived, publish the 2024 issues up to May as each fell due, and run the night of 2024-06-06 as of 2024-05-31."""
     settings, _ = _settings(home)
+    _demo(settings, messy)
+
+
+def _demo(settings, messy: bool) -> None:
     from doorstep import pipeline
+    from doorstep.demo import load_plan
+    from doorstep.steps.demo import demo_clock
 
     created_key = pipeline.ensure_demo_key(settings)
     if created_key:
         typer.echo(
             f"Created a demo pseudonym key in {settings.demo_key_file} (demo only: never use it for real data)."
         )
-    paths = pipeline.generate_demo(settings, messy=messy)
-    typer.echo(f"Wrote {len(paths)} demo returns to {settings.inbox}")
-    _run(settings, date(2024, 5, 31), None)
+    paths = pipeline.deliver_demo(settings, messy=messy)
+    typer.echo(f"Delivered {len(paths)} demo returns to {settings.inbox}, each at its planned time")
+    now = demo_clock()
+    plan = load_plan()["backfill"]
+    _backfill(settings, str(plan["from"]), str(plan["to"]), now)
+    _run(settings, date(2024, 5, 31), None, now)
 
 
 @app.command()
-def run(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
-    """Run the nightly flow once on what is in the inbox (also for backfills: any past --as-of).
+def run(
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Figures count placements up to this date (default: the day before --now).",
+        ),
+    ] = None,
+    known_at: KnownAt = None,
+    now: Now = None,
+    home: Home = None,
+) -> None:
+    """Run the nightly flow once on what is in the inbox: record new returns, publish the month's issue once its deadline has passed, refresh doorstep.duckdb and render the draft.
 
-    Needs DOORSTEP_PSEUDONYM_KEY. Reads new returns from DOORSTEP_HOME/inbox, loads them, writes feedback workbooks, publishes doorstep.duckdb and renders the bulletin.
+    Needs DOORSTEP_PSEUDONYM_KEY. Reads new returns from DOORSTEP_HOME/inbox, loads them, writes feedback workbooks, publishes doorstep.duckdb and renders the draft under bulletins/drafts/; the first run on or after a month's deadline also publishes its issue under bulletins/issues/.
     """
     settings, _ = _settings(home)
-    _run(settings, _past(as_of), known_at)
+    clock = _clock(now)
+    day = _past(as_of, clock) if as_of else clock.date() - timedelta(days=1)
+    _run(settings, day, known_at, clock)
 
 
-def _run(settings, as_of: date, known_at: datetime | None) -> None:
+def _require_key(settings) -> None:
     from doorstep.keys import require_known_key
     from doorstep.settings import SettingsError
 
@@ -140,14 +219,110 @@ def _run(settings, as_of: date, known_at: datetime | None) -> None:
         require_known_key(settings)
     except SettingsError as exc:
         _fail(str(exc))
+
+
+def _run(settings, as_of: date, known_at: datetime | None, now: datetime) -> None:
+    _require_key(settings)
     from doorstep.pipeline import RunSummary
     from flows.nightly import nightly
 
-    state = nightly(as_of=as_of, known_at=known_at, home=str(settings.home), return_state=True)
+    state = nightly(
+        as_of=as_of, known_at=known_at, home=str(settings.home), now=now, return_state=True
+    )
     if not state.is_completed():
         _fail(f"the nightly run ended {state.type.value}: {state.message}")
     summary: RunSummary = state.result()  # type: ignore[assignment]  # the flow's Completed(data=…)
     typer.echo(summary.report())
+
+
+@app.command()
+def publish(
+    period: Period,
+    correction: Annotated[
+        bool,
+        typer.Option(
+            "--correction",
+            help="Publish a corrected edition (更正版) of an issue already out, with the returns received since.",
+        ),
+    ] = False,
+    now: Now = None,
+    home: Home = None,
+) -> None:
+    """Publish a month's issue now (as of its last day, as known now), unless it is already out; with --correction, a new edition of it.
+
+    Records what is in the inbox first. The nightly run does this by itself on the first night after the month's deadline.
+    """
+    settings, _ = _settings(home)
+    _publish(settings, _period(period, "--period"), correction, _clock(now))
+
+
+def _publish(settings, period: str, correction: bool, now: datetime) -> None:
+    _require_key(settings)
+    from doorstep import pipeline
+
+    batch = pipeline.validate(pipeline.ingest(settings, now=now), settings)
+    pipeline.load(batch, settings)
+    try:
+        issue = pipeline.publish_issue(settings, period, now=now, correction=correction)
+    except pipeline.PublicationError as exc:
+        _fail(str(exc))
+    typer.echo(f"{issue.label} ({issue.period}), known at {issue.known_at:%Y-%m-%d %H:%M}: {issue.path}")
+
+
+@app.command()
+def backfill(
+    first: Annotated[str, typer.Option("--from", metavar="YYYY-MM", help="First month.")],
+    last: Annotated[str, typer.Option("--to", metavar="YYYY-MM", help="Last month.")],
+    now: Now = None,
+    home: Home = None,
+) -> None:
+    """Publish each month's issue from --from to --to as it would have been published at its deadline (as known then); months already out are left alone.
+
+    Records what is in the inbox first (deliver old returns with `doorstep receive --at` so they carry their real arrival). Running it twice changes nothing.
+    """
+    settings, _ = _settings(home)
+    _backfill(settings, _period(first, "--from"), _period(last, "--to"), _clock(now))
+
+
+def _backfill(settings, first: str, last: str, now: datetime) -> None:
+    _require_key(settings)
+    from doorstep import pipeline
+
+    try:
+        _, issues = pipeline.backfill(settings, first, last, now=now)
+    except pipeline.PublicationError as exc:
+        _fail(str(exc))
+    for issue in issues:
+        typer.echo(f"{issue.label} ({issue.period}), known at {issue.known_at:%Y-%m-%d %H:%M}: {issue.path}")
+    if not issues:
+        typer.echo(f"Nothing to publish: every month from {first} to {last} is out or not yet due.")
+
+
+@app.command()
+def receive(
+    files: Annotated[list[Path], typer.Argument(help="Return files to deliver.", exists=True)],
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--at",
+            parser=_parse_moment,
+            metavar="YYYY-MM-DD HH:MM",
+            help="When they arrived, Beijing time (default: now). Never later than now.",
+        ),
+    ] = None,
+    home: Home = None,
+) -> None:
+    """The bureau's delivery step: copy returns into the inbox and log when they arrived, which the nightly run takes as their received time."""
+    settings, _ = _settings(home)
+    from doorstep import pipeline
+
+    now = _clock(None)
+    try:
+        delivered = pipeline.receive(settings, list(files), at=at or now, now=now)
+    except pipeline.DeliveryError as exc:
+        _fail(str(exc))
+    for path in delivered:
+        typer.echo(str(path))
 
 
 @app.command()
@@ -211,8 +386,9 @@ def figures(
     settings, _ = _settings(home)
     from doorstep import pipeline
 
+    now = _clock(None)
     try:
-        rows = pipeline.figure_rows(settings, _past(as_of), known_at)
+        rows = pipeline.figure_rows(settings, _past(as_of, now), known_at, now=now)
     except FileNotFoundError as exc:
         _fail(str(exc))
     if as_json:
@@ -229,16 +405,17 @@ def figures(
 
 @app.command()
 def bulletin(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
-    """Render (or regenerate) the bulletin PDF for an as-of date."""
+    """Regenerate a bulletin under bulletins/regenerated/: a published issue byte for byte when --as-of and --known-at are its own (printed in it, listed in marts.bulletins), else a draft."""
     settings, _ = _settings(home)
     from doorstep import pipeline
 
+    now = _clock(None)
     try:
         # Regenerating never swaps a past snapshot into the analyst DB nor records a bulletin.
-        result = pipeline.figures(settings, _past(as_of), known_at, publish=False)
+        pdf = pipeline.reproduce(settings, _past(as_of, now), known_at, now=now)
     except FileNotFoundError as exc:
         _fail(str(exc))
-    typer.echo(str(pipeline.bulletin(settings, result)))
+    typer.echo(str(pdf))
 
 
 @app.command()

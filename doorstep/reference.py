@@ -119,3 +119,9 @@ def load_reference() -> Reference:
         reasons={r["reason_code"]: Reason(**r) for r in _csv("reasons.csv")},
         definitions=tuple(_csv("figures.csv")),
     )
+
+
+@cache
+def publication_labels() -> dict[str, str]:
+    """Labels of issues, corrected editions and drafts (publication.yaml)."""
+    return {str(k): str(v) for k, v in _yaml("publication.yaml").items()}

@@ -1,4 +1,4 @@
-"""The nightly flow: ingest → validate → load → figures → bulletin.
+"""The nightly flow: ingest → validate → load → publish → figures → draft.
 
 Each task is one named step calling a plain function in `doorstep.pipeline`; no
 parsing, SQL or rules live here. Tasks hand each other in-memory objects and never
@@ -7,7 +7,7 @@ persist results, because those objects hold personal data.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -19,8 +19,8 @@ from doorstep.settings import Settings
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
-def ingest(settings: Settings) -> pipeline.Batch:
-    return pipeline.ingest(settings)
+def ingest(settings: Settings, now: datetime) -> pipeline.Batch:
+    return pipeline.ingest(settings, now=now)
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)
@@ -33,28 +33,47 @@ def load(batch: pipeline.Batch, settings: Settings) -> pipeline.LoadSummary:
     return pipeline.load(batch, settings)
 
 
+@task(name="publish", cache_policy=NO_CACHE, persist_result=False)
+def publish(settings: Settings, now: datetime) -> pipeline.Publication | None:
+    return pipeline.publish_due(settings, now)
+
+
 @task(name="figures", cache_policy=NO_CACHE, persist_result=False)
-def figures(settings: Settings, as_of: date, known_at: datetime | None) -> pipeline.FiguresResult:
-    return pipeline.figures(settings, as_of, known_at)
+def figures(
+    settings: Settings, as_of: date, known_at: datetime | None, now: datetime
+) -> pipeline.FiguresResult:
+    previous = pipeline.revised_issue(pipeline.published(settings), f"{as_of:%Y-%m}")
+    return pipeline.figures(settings, as_of, known_at, now=now, previous=previous)
 
 
-@task(name="bulletin", cache_policy=NO_CACHE, persist_result=False)
-def bulletin(settings: Settings, result: pipeline.FiguresResult) -> Path:
+@task(name="draft", cache_policy=NO_CACHE, persist_result=False)
+def draft(settings: Settings, result: pipeline.FiguresResult) -> Path:
     return pipeline.bulletin(settings, result)
 
 
 @flow(name="doorstep-nightly", log_prints=False)
 def nightly(
-    as_of: date | None = None, known_at: datetime | None = None, home: str | None = None
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    home: str | None = None,
+    now: datetime | None = None,
 ) -> State:
+    """One night: record the new returns, publish the issue that fell due (if any), refresh
+    the analyst database as of `as_of` (default: yesterday) and render the draft.
+
+    `now` is the run's clock (Beijing time, default the wall clock, read here once): it
+    stamps the returns recorded tonight and decides what is due.
+    """
     settings = Settings() if home is None else Settings(home=Path(home))
-    as_of = as_of or pipeline.yesterday_in_beijing()
+    now = now or pipeline.beijing_now()
+    as_of = as_of or now.date() - timedelta(days=1)
     pipeline.require_known_key(settings)  # refuse to start before touching anything
-    batch = ingest(settings)
+    batch = ingest(settings, now)
     batch = validate(batch, settings)
     loaded = load(batch, settings)
-    result = figures(settings, as_of, known_at)
-    pdf = bulletin(settings, result)
-    summary = pipeline.summarise(loaded, result, pdf)
+    issue = publish(settings, now)
+    result = figures(settings, as_of, known_at, now)
+    pdf = draft(settings, result)
+    summary = pipeline.summarise(loaded, result, pdf, issue)
     get_run_logger().info(summary.message)
     return Completed(message=summary.message, data=summary)

@@ -29,7 +29,10 @@ def nightly_deployment(settings: Settings) -> RunnerDeployment:
         name=DEPLOYMENT_NAME,
         schedules=[Cron(NIGHTLY_CRON, timezone=TIMEZONE)],
         parameters={"home": str(settings.home.resolve())},
-        description="Ingest, validate, load, compute figures and render the bulletin.",
+        description=(
+            "Ingest, validate, load, publish the issue that fell due, compute figures and "
+            "render the draft."
+        ),
         tags=["doorstep"],
         entrypoint_type=EntrypointType.MODULE_PATH,
     )

@@ -292,6 +292,7 @@ def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> 
         "outcome": manifest.get("outcome"),
         "reason_code": manifest.get("reason_code"),
         "first_seen_run": manifest.get("first_seen_run"),
+        "mtime": manifest.get("mtime"),
     }
     run_sql_file(con, "raw/insert_file.sql", params)
     return not seen
@@ -399,37 +400,38 @@ def load_return(
     return True
 
 
-def record_bulletin(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: Any,
-    known_at: datetime | None,
-    data_version: str,
-    issue_no: str,
-    path: Path | str | None,
-) -> None:
-    """Remember a published bulletin; known_at None is pinned to the last receipt."""
-    run_sql_file(
-        con,
-        "raw/insert_bulletin.sql",
-        {
-            "as_of": as_of,
-            "known_at": known_at,
-            "data_version": data_version,
-            "issue_no": issue_no,
-            "path": None if path is None else str(path),
-        },
+def record_publication(con: duckdb.DuckDBPyConnection, row: Mapping[str, Any]) -> None:
+    """Add one published issue or edition to the register (raw.bulletins); its `seq`
+    (publication order) is the next number."""
+    keys = (
+        "as_of",
+        "known_at",
+        "data_version",
+        "issue_no",
+        "path",
+        "period",
+        "issue_number",
+        "edition",
+        "published_at",
+        "code_version",
+        "file_name",
+        "sha256",
+        "revises_seq",
     )
+    run_sql_file(con, "raw/insert_bulletin.sql", {k: row.get(k) for k in keys})
 
 
-def last_bulletin_before(con: duckdb.DuckDBPyConnection, as_of: Any) -> dict[str, Any] | None:
-    """The latest bulletin published for an as-of date before `as_of`, or None."""
-    cur = run_sql_file(con, "raw/select_last_bulletin_before.sql", {"as_of": as_of})
+def publications(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every published issue and edition, in publication order."""
+    cur = run_sql_file(con, "raw/select_publications.sql")
     names = [d[0] for d in cur.description]
-    rows = cur.fetchall()
-    if not rows:
-        return None
-    return dict(zip(names, rows[0], strict=True))
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def last_known_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The latest known-at anything was published with (None before the first)."""
+    rows = run_sql_file(con, "raw/select_last_known_at.sql").fetchall()
+    return rows[0][0] if rows else None
 
 
 class KeyMismatch(Exception):

@@ -15,20 +15,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from warehouse.db import (
-    EVERYTHING_KNOWN,
-    fetch_frame,
-    last_bulletin_before,
-    record_bulletin,
-    run_sql_file,
-)
+from warehouse.db import EVERYTHING_KNOWN, fetch_frame, run_sql_file
 
 __all__ = [
     "FIGURE_COLUMNS",
     "compute_figures",
     "data_version",
-    "last_bulletin_before",
-    "record_bulletin",
+    "due_at",
     "revisions",
 ]
 
@@ -57,13 +50,26 @@ TARGET_PARAMS = {
 }
 
 
+def due_at(known_at: datetime | None, now: datetime | None) -> datetime:
+    """The moment deadlines are judged at: a station-month whose deadline has not passed
+    by then is not yet due (returns.md §6). Figures as known at a past time judge them at
+    that time; the current figures at the run's clock; with neither, everything is due."""
+    moments = [t for t in (known_at, now) if t is not None]
+    return min(moments) if moments else EVERYTHING_KNOWN
+
+
 def _params(
-    as_of: date, known_at: datetime | None, targets: Mapping[str, Any], on_time_day: int
+    as_of: date,
+    known_at: datetime | None,
+    targets: Mapping[str, Any],
+    on_time_day: int,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     params: dict[str, Any] = {
         "as_of": as_of,
         "known_at": known_at or EVERYTHING_KNOWN,
         "on_time_day": on_time_day,
+        "due_at": due_at(known_at, now),
     }
     for key, name in TARGET_PARAMS.items():
         value = targets.get(key)
@@ -78,14 +84,16 @@ def compute_figures(
     targets: Mapping[str, Any],
     *,
     on_time_day: int = 5,
+    now: datetime | None = None,
 ) -> pl.DataFrame:
     """All figures F01–F13 for `as_of` as known at `known_at`, in Contract 5 rows.
 
     `targets` is the mapping of `targets/<as_of.year>.yaml`
     (`load_reference().targets(as_of.year)`). `text` is null except for F13, whose
-    text is the status label.
+    text is the status label. `now` is the run's clock, which decides (with `known_at`)
+    which station-months are due yet (`due_at`).
     """
-    params = _params(as_of, known_at, targets, on_time_day)
+    params = _params(as_of, known_at, targets, on_time_day, now)
     frames = []
     for path in sorted(FIGURES_DIR.glob("f*.sql")):
         frame = fetch_frame(con, path, params)
@@ -137,11 +145,12 @@ def revisions(
 ) -> pl.DataFrame:
     """Figures for `as_of` that differ between `previous_known_at` and `known_at`.
 
-    `as_of` is the as-of date of the earlier bulletin whose figures are revised.
-    F13 (the returns register) is left out. `period` is the month a row is about
-    (its `YYYY-MM` category, else the as-of month); `cause` lists the file names of
-    the returns received in between (those of the row's station when the row is per
-    station).
+    `as_of` and `previous_known_at` are those of the published issue whose figures are
+    revised. F13 (the returns register) is left out. `period` is the month a row is
+    about (its `YYYY-MM` category, else the as-of month); `cause` names the returns
+    that changed it: the accepted versions received in between of station-months up
+    to the as-of month, narrowed to the row's station and to its month when the row
+    has them.
     """
     if targets is None:
         from doorstep.reference import load_reference
@@ -164,27 +173,39 @@ def revisions(
         )
         .filter(pl.col("old_value").ne_missing(pl.col("new_value")))
     )
+    month = as_of.strftime("%Y-%m")
     between = run_sql_file(
         con,
         "figures/select_returns_between.sql",
-        {"from_known_at": previous_known_at, "to_known_at": known_at or EVERYTHING_KNOWN},
+        {
+            "from_known_at": previous_known_at,
+            "to_known_at": known_at or EVERYTHING_KNOWN,
+            "last_period": month,
+        },
     ).fetchall()
 
-    def cause(station: str | None) -> str | None:
-        names = sorted({f for s, f in between if station is None or s == station})
-        return "、".join(names) if names else None
+    def cause(station: str | None, period: str | None) -> str | None:
+        # A person counts once, at their first placement: a return of another month or
+        # station can move a row, so widen the search when the narrow one finds none.
+        for st, pe in ((station, period), (station, None), (None, None)):
+            names = sorted(
+                {f for s, p, f in between if st in (None, s) and pe in (None, p)}
+            )
+            if names:
+                return "、".join(names)
+        return None
 
-    month = as_of.strftime("%Y-%m")
-    rows = [
-        {
-            **{k: r[k] for k in FIGURE_KEY},
-            "period": r["category"]
-            if r["category"] and len(r["category"]) == 7 and r["category"][4] == "-"
-            else month,
-            "old_value": r["old_value"],
-            "new_value": r["new_value"],
-            "cause": cause(r["station"]),
-        }
-        for r in joined.iter_rows(named=True)
-    ]
+    rows = []
+    for r in joined.iter_rows(named=True):
+        category = r["category"]
+        is_month = bool(category and len(category) == 7 and category[4] == "-")
+        rows.append(
+            {
+                **{k: r[k] for k in FIGURE_KEY},
+                "period": category if is_month else month,
+                "old_value": r["old_value"],
+                "new_value": r["new_value"],
+                "cause": cause(r["station"], category if is_month else None),
+            }
+        )
     return pl.DataFrame(rows, schema=REVISION_SCHEMA).select(list(REVISION_SCHEMA))

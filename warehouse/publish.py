@@ -20,7 +20,7 @@ import polars as pl
 
 from doorstep.reference import load_reference
 from warehouse.db import EVERYTHING_KNOWN, run_sql_file
-from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version
+from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version, due_at
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ MART_FILES = (
     "create_marts_returns_register.sql",
     "create_marts_figures.sql",
     "create_marts_data_version.sql",
+    "create_marts_bulletins.sql",
 )
 
 _TEMP = re.compile(r"\.new-(\d+)(\.wal)?$")
@@ -113,6 +114,7 @@ def build_analyst_file(
     targets: Mapping[str, Any] | None = None,
     on_time_day: int = 5,
     figure_text: FigureText | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Write every mart into a new DuckDB file `target`; returns the data version.
 
@@ -132,7 +134,9 @@ def build_analyst_file(
             {"private_db": str(private_db), "analyst_db": str(target)},
         )
         version = data_version(con, known_at)
-        figures = compute_figures(con, as_of, known_at, targets, on_time_day=on_time_day)
+        figures = compute_figures(
+            con, as_of, known_at, targets, on_time_day=on_time_day, now=now
+        )
         if figure_text is not None:
             figures = pl.DataFrame(figure_text(figures.to_dicts()), schema=FIGURE_SCHEMA)
         params = {
@@ -140,6 +144,7 @@ def build_analyst_file(
             "known_at": known_at or EVERYTHING_KNOWN,
             "published_known_at": known_at,
             "on_time_day": on_time_day,
+            "due_at": due_at(known_at, now),
             "data_version": version,
         }
         con.register("published_figures", figures)
@@ -161,6 +166,7 @@ def publish_analyst_db(
     targets: Mapping[str, Any] | None = None,
     on_time_day: int = 5,
     figure_text: FigureText | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Build the analyst DB for `as_of` (as known at `known_at`) and swap it in.
 
@@ -182,6 +188,7 @@ def publish_analyst_db(
             targets=targets,
             on_time_day=on_time_day,
             figure_text=figure_text,
+            now=now,
         )
         if tmp_wal.exists():
             # Checkpoint and detach should have folded it in; a WAL that survives would

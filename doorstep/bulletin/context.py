@@ -11,7 +11,7 @@ from typing import Any
 class BulletinContext:
     as_of: date
     known_at: datetime | None  # None = the latest data
-    issue_no: str  # e.g. "2024年第5期"
+    issue_no: str  # e.g. "2024年第5期", "2024年第5期（更正版）"; the draft label for a draft
     figures: list[dict[str, Any]]  # Contract 5 rows, text filled by narrative.fill_texts
     stations: list[dict[str, Any]]  # station_code, name, street, opened_on, kind
     returns_register: list[dict[str, Any]]
@@ -26,3 +26,5 @@ class BulletinContext:
     # print (`hidden_figures`: figure, scope, station, category, measure), and the rule's
     # parameters for the notes. Empty: no breakdown, every figure printed.
     disclosure: dict[str, Any] = field(default_factory=dict)
+    # A nightly draft: marked as such on every page, never numbered or published.
+    draft: bool = False

@@ -1,8 +1,8 @@
 """Synthetic monthly returns of the six stations, calibrated to the source article.
 
 What goes into the returns is in `demo_plan.yaml`; this module only turns the plan into
-workbooks. One `random.Random(seed)` drives everything and every file's mtime is set to
-its planned delivery time, so the same seed gives the same bytes and the same mtimes.
+workbooks. One `random.Random(seed)` drives everything, so the same seed gives the same
+bytes and the same planned arrival times.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def next_month(period: str) -> str:
 
 
 def set_delivery_time(path: Path, when: datetime) -> None:
-    """Set the file's mtime to `when` read as UTC (the pipeline's received_at)."""
+    """Set the file's mtime to `when` read as UTC (information only: the pipeline's
+    received time is the arrival the delivery step logs)."""
     ts = calendar.timegm(when.timetuple())
     os.utime(path, (ts, ts))
 
@@ -352,15 +353,20 @@ def build_demo_returns(
     return out
 
 
-def generate_demo_returns(inbox: Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write the calibrated demo returns into `inbox` as `<code>_<YYYY-MM>.xlsx`.
-
-    Each file's mtime is its planned delivery time (the pipeline's received_at).
-    """
-    inbox.mkdir(parents=True, exist_ok=True)
-    paths = []
+def generate_demo_deliveries(folder: Path, seed: int = DEFAULT_SEED) -> list[tuple[Path, datetime]]:
+    """Write the calibrated demo returns into `folder` as `<code>_<YYYY-MM>.xlsx`, each
+    with its planned arrival (Beijing time), for the delivery step to record
+    (`doorstep receive --at`). The file's mtime is set to the same time, as a station's
+    clerk would have saved it; the pipeline never reads it as the received time."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
     for name, cover, sm, delivered in build_demo_returns(seed):
-        path = write_return_workbook(inbox / name, cover, sm.sheets)
+        path = write_return_workbook(folder / name, cover, sm.sheets)
         set_delivery_time(path, delivered)
-        paths.append(path)
-    return sorted(paths)
+        out.append((path, delivered))
+    return sorted(out)
+
+
+def generate_demo_returns(inbox: Path, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write the calibrated demo returns into `inbox` (see generate_demo_deliveries)."""
+    return [path for path, _ in generate_demo_deliveries(inbox, seed)]

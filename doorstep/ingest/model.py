@@ -27,12 +27,15 @@ class ParsedReturn:
     file_name: str
     sha256: str  # of the file's bytes (for CSV sets: of the sorted member names + digests)
     size: int
-    received_at: datetime  # file mtime (UTC, naive) = when it was delivered to the inbox
+    # When doorstep recorded the bytes (Beijing time, naive): stamped by the ingest step
+    # from the run's clock or the delivery log, never from the file (returns.md §6).
+    received_at: datetime
     station_code: str | None  # from the cover (authoritative); None when unknown
     period: str | None  # 'YYYY-MM' from the cover
     sheets: dict[str, pl.DataFrame]  # raw text frames, one per canonical sheet read
     issues: list[Issue]  # file- and sheet-level problems
     rejected: bool  # True when the whole file cannot be used
+    mtime: datetime | None = None  # the file's modification time (UTC), information only
 
 
 @dataclass(frozen=True)

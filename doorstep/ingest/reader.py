@@ -36,7 +36,9 @@ class _Loaded:
     rejected: bool = False
 
 
-def received_at(path: Path) -> datetime:
+def file_mtime(path: Path) -> datetime:
+    """The file's modification time (UTC, naive): information only, since copying and
+    unzipping keep or invent it; the received time comes from the run's clock."""
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
 
 
@@ -111,7 +113,7 @@ def _fill(parsed: ParsedReturn, source: ReturnSource, ref: Reference, settings: 
     for path in source.paths:
         size = path.stat().st_size
         parsed.size += size
-        parsed.received_at = max(parsed.received_at, received_at(path))
+        parsed.mtime = max(parsed.mtime or datetime(1970, 1, 1), file_mtime(path))
         if size > settings.max_file_bytes:
             # Never held in memory, but still hashed so the manifest knows the file.
             members.append((path, None))

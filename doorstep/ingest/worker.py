@@ -40,7 +40,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from doorstep.ingest.model import Issue, ParsedReturn, ReturnSource
-from doorstep.ingest.reader import read_return, received_at, source_digest
+from doorstep.ingest.reader import file_mtime, read_return, source_digest
 from doorstep.reference import Reference
 from doorstep.settings import Settings
 
@@ -143,13 +143,14 @@ def _stop(worker: _Worker, *, kill: bool) -> None:
 
 def unread_return(source: ReturnSource, sha256: str) -> ParsedReturn:
     """A ParsedReturn with what the file system tells without reading the files: name,
-    size, arrival. For a duplicate of a file read tonight, and for a file that failed."""
+    size, mtime (the received time is the ingest step's to stamp). For a duplicate of a
+    file read tonight, and for a file that failed."""
     size = 0
-    arrived = datetime(1970, 1, 1)
+    mtime = datetime(1970, 1, 1)
     for path in source.paths:
         try:
             size += path.stat().st_size
-            arrived = max(arrived, received_at(path))
+            mtime = max(mtime, file_mtime(path))
         except OSError:
             pass
     return ParsedReturn(
@@ -157,12 +158,13 @@ def unread_return(source: ReturnSource, sha256: str) -> ParsedReturn:
         file_name=source.name,
         sha256=sha256,
         size=size,
-        received_at=arrived,
+        received_at=datetime(1970, 1, 1),
         station_code=None,
         period=None,
         sheets={},
         issues=[],
         rejected=False,
+        mtime=mtime,
     )
 
 

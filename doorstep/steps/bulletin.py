@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from doorstep.reference import load_reference
+from doorstep.reference import load_reference, publication_labels
 from doorstep.settings import Settings
 from doorstep.steps.figures import FiguresResult
 
@@ -32,8 +32,16 @@ def code_version() -> str:
     return f"{version}+{commit}" if commit else version
 
 
-def issue_number(as_of: date) -> str:
-    return f"{as_of.year}年第{as_of.month}期"
+def issue_number(year: int, number: int, edition: int = 1) -> str:
+    """The label an issue prints: `2024年第5期`, `2024年第5期（更正版）` for edition 2, …
+    (formats in reference/publication.yaml)."""
+    labels = publication_labels()
+    issue = labels["issue"].format(year=year, number=number)
+    if edition <= 1:
+        return issue
+    if edition == 2:
+        return labels["correction"].format(issue=issue)
+    return labels["correction_nth"].format(issue=issue, corrections=edition - 1)
 
 
 def _disclosed(result: FiguresResult) -> dict[str, Any]:
@@ -57,20 +65,22 @@ def _last_receipt(settings: Settings) -> datetime | None:
     return last.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
-def bulletin(settings: Settings, result: FiguresResult) -> Path:
+def context(
+    settings: Settings,
+    result: FiguresResult,
+    *,
+    known_at: datetime | None,
+    issue_no: str,
+    draft: bool,
+) -> Any:
+    """The bulletin's context (Contract 6) for a figures snapshot."""
     from doorstep.bulletin.context import BulletinContext
-    from doorstep.bulletin.render import render_bulletin
-    from warehouse.db import connect_private, record_bulletin
 
     ref = load_reference()
-    # "Everything received" is stated as the minute of the last receipt (what
-    # raw.bulletins records), so `doorstep bulletin --as-of … --known-at <that minute>`
-    # renders the same bytes after later corrections.
-    known_at = result.known_at or _last_receipt(settings)
-    ctx = BulletinContext(
+    return BulletinContext(
         as_of=result.as_of,
         known_at=known_at,
-        issue_no=issue_number(result.as_of),
+        issue_no=issue_no,
         figures=result.figures,
         stations=[
             {
@@ -89,21 +99,29 @@ def bulletin(settings: Settings, result: FiguresResult) -> Path:
         data_version=result.data_version,
         code_version=code_version(),
         disclosure=_disclosed(result),
+        draft=draft,
     )
-    out = settings.bulletins / f"{result.as_of.isoformat()}.pdf"
+
+
+def draft_path(settings: Settings, as_of: date) -> Path:
+    return settings.bulletins / "drafts" / f"{as_of:%Y-%m}.pdf"
+
+
+def bulletin(settings: Settings, result: FiguresResult, out: Path | None = None) -> Path:
+    """Render the draft of `result`'s month (marked 草稿, unnumbered, never recorded as
+    published) to `out`, by default bulletins/drafts/<YYYY-MM>.pdf, replaced each night."""
+    from doorstep.bulletin.render import render_bulletin
+
+    # "Everything received" is stated as the minute of the last receipt, so the draft
+    # can be regenerated with that --known-at after later corrections.
+    known_at = result.known_at or _last_receipt(settings)
+    ctx = context(
+        settings,
+        result,
+        known_at=known_at,
+        issue_no=publication_labels()["draft"],
+        draft=True,
+    )
+    out = out or draft_path(settings, result.as_of)
     out.parent.mkdir(parents=True, exist_ok=True)
-    render_bulletin(ctx, out)
-    if result.analyst_db is not None:
-        con = connect_private(settings.private_db)
-        try:
-            record_bulletin(
-                con,
-                as_of=result.as_of,
-                known_at=known_at,
-                data_version=result.data_version,
-                issue_no=ctx.issue_no,
-                path=out,
-            )
-        finally:
-            con.close()
-    return out
+    return render_bulletin(ctx, out)

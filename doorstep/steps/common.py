@@ -31,9 +31,34 @@ def _logger() -> Any:
         return log
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_now() -> datetime:
+    """The wall clock in Beijing time, naive: the bureau's clock, which received and
+    known-at times are stated in. Read once where a run starts (CLI, flow) and passed
+    down as the run's `now`; steps called without a clock read it here."""
+    return datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+def deadline(period: str, on_time_day: int) -> datetime:
+    """When a station-month falls due: the end of the on-time day of the next month
+    (returns.md §6), i.e. midnight starting the day after it."""
+    year, month = int(period[:4]), int(period[5:7])
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return datetime(year, month, on_time_day) + timedelta(days=1)
+
+
+def month_end(period: str) -> date:
+    """The last day of a 'YYYY-MM' month: the as-of date of its issue."""
+    year, month = int(period[:4]), int(period[5:7])
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(year, month, 1) - timedelta(days=1)
+
+
 def yesterday_in_beijing(now: datetime | None = None) -> date:
     """The calendar day before `now` (default: the current time) in Beijing time."""
-    beijing = ZoneInfo("Asia/Shanghai")
+    beijing = BEIJING
     current = datetime.now(beijing) if now is None else now.astimezone(beijing)
     return (current - timedelta(days=1)).date()
 

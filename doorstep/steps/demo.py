@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
+from datetime import datetime
+from itertools import groupby
 from pathlib import Path
 
 from doorstep.settings import Settings
@@ -23,5 +26,30 @@ def generate_demo(settings: Settings, *, messy: bool = False) -> list[Path]:
 
     paths = list(generate_demo_returns(settings.inbox))
     if messy:
+        paths.extend(generate_messy_returns(settings.inbox).values())
+    return paths
+
+
+def demo_clock() -> datetime:
+    """The demo's run clock (demo_plan.yaml `clock`)."""
+    from doorstep.demo import load_plan
+
+    return datetime.strptime(str(load_plan()["clock"]), "%Y-%m-%d %H:%M")
+
+
+def deliver_demo(settings: Settings, *, messy: bool = False) -> list[Path]:
+    """The demo returns delivered as planned: each handed to the delivery step with its
+    planned arrival, so history is simulated by the clock, not by file times."""
+    from doorstep.demo import generate_demo_deliveries, generate_messy_returns
+    from doorstep.steps.receive import receive
+
+    now = demo_clock()
+    paths: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="doorstep-demo-") as tmp:
+        planned = sorted(generate_demo_deliveries(Path(tmp)), key=lambda p: (p[1], p[0].name))
+        for at, group in groupby(planned, key=lambda p: p[1]):
+            paths.extend(receive(settings, [p for p, _ in group], at=at, now=now))
+    if messy:
+        # Dropped straight into the inbox: recorded at the demo night's clock.
         paths.extend(generate_messy_returns(settings.inbox).values())
     return paths

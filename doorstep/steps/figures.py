@@ -4,6 +4,7 @@ atomically for the current run."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -37,10 +38,21 @@ def _rows(
 
 
 def figures(
-    settings: Settings, as_of: date, known_at: datetime | None, *, publish: bool = True
+    settings: Settings,
+    as_of: date,
+    known_at: datetime | None,
+    *,
+    publish: bool = True,
+    now: datetime | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> FiguresResult:
     """Build the analyst snapshot for `as_of` (as known at `known_at`), read what the bulletin
-    needs from it, and — for the current run — publish it atomically."""
+    needs from it, and — for the current run — publish it atomically.
+
+    `now` is the run's clock: station-months whose deadline it has not reached are not
+    yet due. `previous` is the published issue (a raw.bulletins row) whose figures the
+    revisions are listed against; None lists none.
+    """
     from doorstep.bulletin.narrative import fill_texts
     from warehouse.docs import write_data_dictionary
     from warehouse.publish import build_analyst_file, publish_analyst_db
@@ -54,6 +66,7 @@ def figures(
         "targets": targets,
         "on_time_day": settings.on_time_day,
         "figure_text": fill_texts,
+        "now": now,
     }
     with tempfile.TemporaryDirectory(prefix="doorstep-snapshot-") as tmp:
         if publish:
@@ -73,7 +86,7 @@ def figures(
             crosstab = _rows(con, "reports/select_station_category_gender.sql", {"as_of": as_of})
         finally:
             con.close()
-    revisions = _revisions(settings, as_of, known_at)
+    revisions = _revisions(settings, previous, known_at) if previous is not None else []
     return FiguresResult(
         as_of,
         known_at,
@@ -87,16 +100,20 @@ def figures(
     )
 
 
-def _revisions(settings: Settings, as_of: date, known_at: datetime | None) -> list[dict[str, Any]]:
-    from warehouse.db import last_bulletin_before
+def _revisions(
+    settings: Settings, previous: Mapping[str, Any], known_at: datetime | None
+) -> list[dict[str, Any]]:
     from warehouse.figures import revisions
 
     con = duckdb.connect(str(settings.private_db), read_only=True)
     try:
-        previous = last_bulletin_before(con, as_of)
-        if previous is None:
-            return []
-        changed = revisions(con, previous["as_of"], previous["known_at"], known_at)
+        changed = revisions(
+            con,
+            previous["as_of"],
+            previous["known_at"],
+            known_at,
+            on_time_day=settings.on_time_day,
+        )
     finally:
         con.close()
     labels = {row["figure"]: row["label"] for row in load_reference().definitions}
@@ -121,9 +138,11 @@ def _revision_label(label: str, row: dict[str, Any], ref: Reference) -> str:
     return f"{label}（{'，'.join(parts)}）" if parts else label
 
 
-def figure_rows(settings: Settings, as_of: date, known_at: datetime | None) -> list[dict[str, Any]]:
+def figure_rows(
+    settings: Settings, as_of: date, known_at: datetime | None, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """The figures as `doorstep figures` prints them (not published)."""
-    result = figures(settings, as_of, known_at, publish=False)
+    result = figures(settings, as_of, known_at, publish=False, now=now)
     keys = (
         "figure",
         "as_of",

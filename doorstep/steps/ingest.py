@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from doorstep.ingest import discover_returns
+from doorstep.ingest import ParsedReturn, ReturnSource, discover_returns
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
-from doorstep.steps.common import Batch, _logger
+from doorstep.steps.common import Batch, _logger, beijing_now
+from doorstep.steps.receive import read_deliveries
 
 
 def _seen_digests(settings: Settings) -> dict[str, set[str]]:
@@ -23,22 +24,73 @@ def _seen_digests(settings: Settings) -> dict[str, set[str]]:
         con.close()
 
 
-def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
+def _published_known_at(settings: Settings) -> datetime | None:
+    if not settings.private_db.exists():
+        return None
+    from warehouse.db import connect_private, last_known_at
+
+    con = connect_private(settings.private_db)
+    try:
+        return last_known_at(con)
+    finally:
+        con.close()
+
+
+class _Clock:
+    """Stamps each return with the time doorstep recorded it (returns.md §6): the arrival
+    the delivery log holds for its bytes, else the run's clock — never the file's mtime,
+    never later than now, and always after the known-at of anything already published,
+    so a published bulletin still reproduces."""
+
+    def __init__(self, settings: Settings, now: datetime) -> None:
+        self.now = now
+        self.deliveries = read_deliveries(settings)
+        self.floor = _published_known_at(settings)
+
+    def arrival(self, source: ReturnSource) -> datetime:
+        from doorstep.ingest.reader import _stream_digest
+
+        arrivals = []
+        for path in source.paths:
+            try:
+                logged = self.deliveries.get((path.name, _stream_digest(path)))
+            except OSError:
+                logged = None
+            if logged is None:
+                return self.now
+            arrivals.append(logged)
+        # A CSV set is complete when its last file arrived.
+        return min(max(arrivals), self.now)
+
+    def stamp(self, parsed: ParsedReturn, source: ReturnSource) -> ParsedReturn:
+        received = self.arrival(source)
+        if self.floor is not None and received <= self.floor:
+            received = self.floor + timedelta(seconds=1)
+        parsed.received_at = received
+        return parsed
+
+
+def ingest(
+    settings: Settings, *, now: datetime | None = None, workers: int | None = None
+) -> Batch:
     """Read every return in the inbox not loaded before (byte-identical files load once).
 
     Files are recognised by their sha256 before any parsing: a file loaded on an earlier
     night is skipped unread; of byte-identical files tonight the first delivered (earliest
-    mtime, then name) is read and the others are recorded as its duplicates. The rest are
-    read in worker processes, each bounded by `parse_timeout_seconds`.
+    arrival, then name) is read and the others are recorded as its duplicates. The rest
+    are read in worker processes, each bounded by `parse_timeout_seconds`. `now` is the
+    run's clock (Beijing time), which stamps what has no logged arrival.
     """
-    from doorstep.ingest import ReturnSource, source_digest
+    from doorstep.ingest import source_digest
     from doorstep.ingest.worker import read_returns, unread_return
 
+    now = now or beijing_now()
     ref = load_reference()
     logger = _logger()
     sources = discover_returns(settings.inbox, ref)
     seen = _seen_digests(settings)
-    batch = Batch(run_name=datetime.now().strftime("%Y%m%dT%H%M%S"))
+    clock = _Clock(settings, now)
+    batch = Batch(run_name=now.strftime("%Y%m%dT%H%M%S"))
     by_digest: dict[str, list[ReturnSource]] = {}
     for source in sources:
         digest = source_digest(source, settings)
@@ -47,17 +99,19 @@ def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
         elif source.name not in seen[digest]:
             # A copy, under a new name, of a file loaded on an earlier night: on record
             # as a duplicate, never loaded again.
-            batch.duplicates.append(unread_return(source, digest))
+            batch.duplicates.append(clock.stamp(unread_return(source, digest), source))
     firsts: set[ReturnSource] = set()
     for digest, same in by_digest.items():
         first, *copies = sorted(
-            (unread_return(s, digest) for s in same), key=lambda r: (r.received_at, r.file_name)
+            (clock.stamp(unread_return(s, digest), s) for s in same),
+            key=lambda r: (r.received_at, r.file_name),
         )
         firsts.add(next(s for s in same if s.name == first.file_name))
         for copy in copies:
             batch.duplicates.append(copy)
             logger.info("%s: same bytes as %s, loaded once", copy.file_name, first.file_name)
     to_read = [s for s in sources if s in firsts]  # in name order
+    source_of = {s.name: s for s in to_read}
     logger.info(
         "Inbox %s: %d returns, %d loaded before (not read), %d duplicates, %d to read",
         settings.inbox,
@@ -67,6 +121,7 @@ def ingest(settings: Settings, *, workers: int | None = None) -> Batch:
         len(to_read),
     )
     for i, parsed in enumerate(read_returns(to_read, ref, settings, workers=workers), 1):
+        clock.stamp(parsed, source_of[parsed.file_name])
         # A file that changed since it was hashed (still being copied in?) is judged again.
         if parsed.sha256 in seen:
             continue

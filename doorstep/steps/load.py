@@ -90,6 +90,7 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                         None,
                     ),
                     "first_seen_run": batch.run_name,
+                    "mtime": parsed.mtime,
                 },
             )
             passing = _passing_rows(batch, parsed) if status != "rejected" else {}
@@ -123,6 +124,7 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                     "received_at": dup.received_at,
                     "outcome": "duplicate",
                     "first_seen_run": batch.run_name,
+                    "mtime": dup.mtime,
                 },
             )
     finally:

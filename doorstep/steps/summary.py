@@ -8,6 +8,7 @@ from pathlib import Path
 
 from doorstep.steps.figures import FiguresResult
 from doorstep.steps.load import LoadSummary
+from doorstep.steps.publish import Publication
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,9 @@ class RunSummary:
     load: LoadSummary
     as_of: date
     analyst_db: Path | None
-    bulletin: Path
+    bulletin: Path  # tonight's draft
     headline: str
+    issue: Publication | None = None  # the issue published tonight, if one fell due
 
     @property
     def message(self) -> str:
@@ -32,13 +34,23 @@ class RunSummary:
             [
                 self.message,
                 f"Analyst database: {self.analyst_db}",
-                f"Bulletin:         {self.bulletin}",
+                f"Draft:            {self.bulletin}",
+                *(
+                    [f"Published:        {self.issue.label} ({self.issue.period}) {self.issue.path}"]
+                    if self.issue
+                    else []
+                ),
                 f"Headline (as of {self.as_of}): {self.headline}",
             ]
         )
 
 
-def summarise(load_summary: LoadSummary, result: FiguresResult, pdf: Path) -> RunSummary:
+def summarise(
+    load_summary: LoadSummary,
+    result: FiguresResult,
+    pdf: Path,
+    issue: Publication | None = None,
+) -> RunSummary:
     f01 = next(
         (
             r
@@ -55,4 +67,4 @@ def summarise(load_summary: LoadSummary, result: FiguresResult, pdf: Path) -> Ru
         if f01
         else "F01 not computed"
     )
-    return RunSummary(load_summary, result.as_of, result.analyst_db, pdf, headline)
+    return RunSummary(load_summary, result.as_of, result.analyst_db, pdf, headline, issue)

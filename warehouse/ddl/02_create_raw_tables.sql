@@ -52,3 +52,23 @@ create table if not exists raw.pseudonym_key (
     singleton boolean primary key default true check (singleton),
     fingerprint varchar not null
 );
+
+-- Columns added after the first release: `add column if not exists`, so a private DB
+-- created by an earlier version gains them on its next connection, its rows kept.
+
+-- The file's own modification time, for information only: copying, unzipping and
+-- syncing keep or invent it, so received_at never comes from it (returns.md §6).
+alter table raw.files add column if not exists mtime timestamp;
+
+-- raw.bulletins is the register of published issues: one row per issue or edition
+-- (更正版), in publication order (seq). Rows without a period were recorded by
+-- versions that recorded every nightly render; they are not issues.
+alter table raw.bulletins add column if not exists period varchar;
+alter table raw.bulletins add column if not exists issue_number integer;
+alter table raw.bulletins add column if not exists edition integer;
+alter table raw.bulletins add column if not exists seq integer;
+alter table raw.bulletins add column if not exists published_at timestamp;
+alter table raw.bulletins add column if not exists code_version varchar;
+alter table raw.bulletins add column if not exists file_name varchar;
+alter table raw.bulletins add column if not exists sha256 varchar;
+alter table raw.bulletins add column if not exists revises_seq integer;

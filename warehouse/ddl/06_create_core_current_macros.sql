@@ -55,9 +55,11 @@ create or replace macro core.first_placements(date_from, date_to, known_at) as t
     ) = 1;
 
 -- The returns register: one row per return received by known_at for an expected
--- station-month (opening month .. as-of month), plus a 缺报 row for every expected
--- station-month with no accepted return.
-create or replace macro core.returns_register(as_of, known_at, on_time_day) as table
+-- station-month (opening month .. as-of month), plus a row for every expected
+-- station-month with no accepted return: 缺报 once its deadline (the day after the
+-- on_time_day of the next month, 00:00) has passed by due_at — the run's clock, or the
+-- known-at of a past bulletin — and 未到期 before it (returns.md §6).
+create or replace macro core.returns_register(as_of, known_at, on_time_day, due_at) as table
     with stations as (
         select * from core.stations
         where opened_on <= as_of
@@ -131,7 +133,15 @@ create or replace macro core.returns_register(as_of, known_at, on_time_day) as t
         select
             expected.station_code,
             expected.period,
-            '缺报' as status,
+            case
+                when
+                    strptime(expected.period || '-01', '%Y-%m-%d')::date
+                    + interval 1 month
+                    + to_days(on_time_day)
+                    <= due_at
+                    then '缺报'
+                else '未到期'
+            end as status,
             null::varchar as return_id,
             null::varchar as file_name,
             null::timestamp as received_at,

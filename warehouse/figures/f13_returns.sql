@@ -3,7 +3,9 @@
 -- return) and how many versions arrived. text carries the status label because it is
 -- a category, not a number the narrative could phrase.
 with register as (
-    select * from core.returns_register($as_of::date, $known_at::timestamp, $on_time_day)
+    select * from core.returns_register(
+        $as_of::date, $known_at::timestamp, $on_time_day, $due_at::timestamp
+    )
 ),
 
 this_year as (
@@ -21,6 +23,8 @@ station_months as (
             as first_status,
         arg_max(status, received_at) filter (where status in ('退回', '暂缓'))
             as refused_status,
+        -- 缺报 or 未到期: the register's row for a station-month with no accepted return.
+        max(status) filter (where return_id is null) as absent_status,
         coalesce(
             max(rows_accepted) filter (where is_current),
             0
@@ -41,7 +45,7 @@ labelled as (
             when accepted_versions > 1 then '重报'
             when accepted_versions = 1 then first_status
             when refused_status is not null then refused_status
-            else '缺报'
+            else absent_status
         end as status
     from station_months
 ),

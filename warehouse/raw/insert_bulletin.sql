@@ -1,10 +1,21 @@
--- "Everything known" is pinned to the last return received, so the bulletin can be
--- reproduced later from history even after corrections arrive.
-insert into raw.bulletins (as_of, known_at, data_version, issue_no, path)
+-- One published issue or edition, numbered in publication order (seq).
+insert into raw.bulletins (
+    as_of, known_at, data_version, issue_no, path, period, issue_number, edition, seq,
+    published_at, code_version, file_name, sha256, revises_seq
+)
 values (
     $as_of,
-    coalesce($known_at::timestamp, (select max(received_at) from raw.returns)),
+    $known_at,
     $data_version,
     $issue_no,
-    $path
+    $path,
+    $period,
+    $issue_number,
+    $edition,
+    (select coalesce(max(seq), 0) + 1 from raw.bulletins),
+    $published_at,
+    $code_version,
+    $file_name,
+    $sha256,
+    $revises_seq
 );
