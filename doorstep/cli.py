@@ -266,7 +266,9 @@ def _publish(settings, period: str, correction: bool, now: datetime) -> None:
         issue = pipeline.publish_issue(settings, period, now=now, correction=correction)
     except pipeline.PublicationError as exc:
         _fail(str(exc))
-    typer.echo(f"{issue.label} ({issue.period}), known at {issue.known_at:%Y-%m-%d %H:%M}: {issue.path}")
+    typer.echo(
+        f"{issue.label} ({issue.period}), known at {issue.known_at:%Y-%m-%d %H:%M}: {issue.path}"
+    )
 
 
 @app.command()
@@ -293,7 +295,9 @@ def _backfill(settings, first: str, last: str, now: datetime) -> None:
     except pipeline.PublicationError as exc:
         _fail(str(exc))
     for issue in issues:
-        typer.echo(f"{issue.label} ({issue.period}), known at {issue.known_at:%Y-%m-%d %H:%M}: {issue.path}")
+        typer.echo(
+            f"{issue.label} ({issue.period}), known at {issue.known_at:%Y-%m-%d %H:%M}: {issue.path}"
+        )
     if not issues:
         typer.echo(f"Nothing to publish: every month from {first} to {last} is out or not yet due.")
 

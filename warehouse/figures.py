@@ -188,9 +188,7 @@ def revisions(
         # A person counts once, at their first placement: a return of another month or
         # station can move a row, so widen the search when the narrow one finds none.
         for st, pe in ((station, period), (station, None), (None, None)):
-            names = sorted(
-                {f for s, p, f in between if st in (None, s) and pe in (None, p)}
-            )
+            names = sorted({f for s, p, f in between if st in (None, s) and pe in (None, p)})
             if names:
                 return "、".join(names)
         return None

@@ -134,9 +134,7 @@ def build_analyst_file(
             {"private_db": str(private_db), "analyst_db": str(target)},
         )
         version = data_version(con, known_at)
-        figures = compute_figures(
-            con, as_of, known_at, targets, on_time_day=on_time_day, now=now
-        )
+        figures = compute_figures(con, as_of, known_at, targets, on_time_day=on_time_day, now=now)
         if figure_text is not None:
             figures = pl.DataFrame(figure_text(figures.to_dicts()), schema=FIGURE_SCHEMA)
         params = {

@@ -70,9 +70,7 @@ class _Clock:
         return parsed
 
 
-def ingest(
-    settings: Settings, *, now: datetime | None = None, workers: int | None = None
-) -> Batch:
+def ingest(settings: Settings, *, now: datetime | None = None, workers: int | None = None) -> Batch:
     """Read every return in the inbox not loaded before (byte-identical files load once).
 
     Files are recognised by their sha256 before any parsing: a file loaded on an earlier

@@ -159,7 +159,13 @@ def publish_issue(
         editions[0]["issue_number"]
         if editions
         else 1
-        + len({r["period"] for r in rows if r["period"].startswith(f"{year:04d}-") and r["edition"] == 1})
+        + len(
+            {
+                r["period"]
+                for r in rows
+                if r["period"].startswith(f"{year:04d}-") and r["edition"] == 1
+            }
+        )
     )
     edition = len(editions) + 1
     previous = revised_issue(rows, period, correction=correction)

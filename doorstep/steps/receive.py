@@ -90,7 +90,7 @@ def receive(settings: Settings, paths: list[Path], *, at: datetime, now: datetim
             fd, tmp = tempfile.mkstemp(dir=settings.inbox, prefix=f".{path.name}.", suffix=".tmp")
             os.close(fd)
             try:
-                shutil.copyfile(path, tmp)
+                shutil.copy2(path, tmp)  # the mtime as sent: information only
                 os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

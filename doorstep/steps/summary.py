@@ -36,7 +36,9 @@ class RunSummary:
                 f"Analyst database: {self.analyst_db}",
                 f"Draft:            {self.bulletin}",
                 *(
-                    [f"Published:        {self.issue.label} ({self.issue.period}) {self.issue.path}"]
+                    [
+                        f"Published:        {self.issue.label} ({self.issue.period}) {self.issue.path}"
+                    ]
                     if self.issue
                     else []
                 ),

@@ -149,18 +149,23 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     from prefect.settings import get_current_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    from doorstep.demo import generate_demo_returns
+    from doorstep.pipeline import deliver_demo
+    from doorstep.settings import Settings
+    from doorstep.steps.demo import demo_clock
     from flows.nightly import nightly
 
     home = tmp_path_factory.mktemp("e2e") / "home"
-    generate_demo_returns(home / "inbox")
+    # Every demo return delivered at its planned arrival; the flow then runs the night
+    # of 6 June, the first after May's deadline, which publishes May's issue.
+    deliver_demo(Settings(home=home))
+    now = demo_clock()
     old = os.environ.get("DOORSTEP_PSEUDONYM_KEY")
     os.environ["DOORSTEP_PSEUDONYM_KEY"] = KEY
     try:
         _WATCHING["on"] = True
         with prefect_test_harness(server_startup_timeout=180):
-            first = nightly(as_of=AS_OF, home=str(home), return_state=True)
-            second = nightly(as_of=AS_OF, home=str(home), return_state=True)
+            first = nightly(as_of=AS_OF, home=str(home), now=now, return_state=True)
+            second = nightly(as_of=AS_OF, home=str(home), now=now, return_state=True)
             # Keep the harness's database (flow runs, task runs, logs) for the privacy scan.
             url = get_current_settings().server.database.connection_url.get_secret_value()
             shutil.copy(url.split("///", 1)[1], home / "prefect-harness.db")
@@ -285,7 +290,7 @@ def test_data_dictionary_is_written_beside_the_analyst_database(demo_run):
 
 def test_bulletin_pdf_has_the_headline_and_embedded_cjk_font(demo_run):
     home, _, _ = demo_run
-    pdf = home / "bulletins" / f"{AS_OF.isoformat()}.pdf"
+    pdf = home / "bulletins" / "issues" / f"{AS_OF:%Y-%m}.pdf"
     reader = PdfReader(pdf)
     text = "".join(page.extract_text() for page in reader.pages)
     compact = re.sub(r"\s+", "", text)
@@ -351,7 +356,7 @@ def test_no_personal_data_in_analyst_db_bulletin_gx_or_prefect_logs(demo_run):
         v for v in personal if len(v) >= 11 and v in blob
     ]  # IDs, certificates, phones inside text
     pdf_text = "".join(
-        p.extract_text() for p in PdfReader(home / "bulletins" / f"{AS_OF.isoformat()}.pdf").pages
+        p.extract_text() for p in PdfReader(home / "bulletins" / "issues" / f"{AS_OF:%Y-%m}.pdf").pages
     )
     assert not [v for v in personal if len(v) >= 11 and v in pdf_text]
     for path in [*(home / "gx").rglob("*"), home / "prefect-harness.db"]:

@@ -12,12 +12,10 @@ import polars as pl
 import pytest
 
 from tests.integration.test_warehouse import load, placement, synthetic_id
-from warehouse.db import connect_private
+from warehouse.db import connect_private, publications, record_publication
 from warehouse.figures import (
     compute_figures,
     data_version,
-    last_bulletin_before,
-    record_bulletin,
     revisions,
 )
 
@@ -430,13 +428,19 @@ def test_figures_as_known_before_and_after_resubmission(con):
     published_at = datetime(2024, 6, 5)
     bulletin = compute_figures(con, AS_OF, published_at, TARGETS)
     version_then = data_version(con, published_at)
-    record_bulletin(
+    record_publication(
         con,
-        as_of=AS_OF,
-        known_at=published_at,
-        data_version=version_then,
-        issue_no="2024年第5期",
-        path="bulletins/2024-05-31.pdf",
+        {
+            "as_of": AS_OF,
+            "known_at": published_at,
+            "data_version": version_then,
+            "issue_no": "2024年第5期",
+            "period": "2024-05",
+            "issue_number": 5,
+            "edition": 1,
+            "published_at": published_at,
+            "file_name": "issues/2024-05.pdf",
+        },
     )
 
     # The correction drops p2 and adds p3 and p4.
@@ -477,11 +481,10 @@ def test_figures_as_known_before_and_after_resubmission(con):
     # WH's figures did not change, and nothing of WH is blamed on XH's correction.
     assert revised.filter(pl.col("station") == "WH").height == 0
 
-    last = last_bulletin_before(con, date(2024, 6, 30))
-    assert last is not None
-    assert (last["as_of"], last["known_at"], last["issue_no"]) == (
+    (issue,) = publications(con)
+    assert (issue["as_of"], issue["known_at"], issue["issue_no"], issue["seq"]) == (
         AS_OF,
         published_at,
         "2024年第5期",
+        1,
     )
-    assert last_bulletin_before(con, AS_OF) is None

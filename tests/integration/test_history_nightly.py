@@ -1,26 +1,32 @@
-"""History as operators live it: returns arrive night by night, a station resubmits a
-month already published, the next bulletin lists the revisions, and the earlier bulletin
-can still be reproduced byte for byte from the warehouse history.
+"""The bureau's monthly cycle as operators live it: one home walked night by night from
+2024-06-01 to 2024-07-08, each night with its own clock (`now` = that day 02:00, Beijing
+time), returns arriving on their own nights through the delivery step.
 
-Night A (as of 2024-04-30) sees every demo return delivered up to 2024-05-10; night B
-(as of 2024-05-31) the rest: the May returns and `XH_2024-04_更正.xlsx` (delivered
-2024-05-20). Files are copied into the inbox with their delivery mtimes, which the
-pipeline takes as `received_at`.
+Before the walk the home holds the demo history up to April 2024 (and the April
+correction of 20 May), recorded with the arrivals the demo plan gives, and April's issue
+is out (backfill). During the walk:
 
-Expected revisions are worked out from the workbooks with openpyxl (not with the
-pipeline's readers): which cells the correction changes, and what the income figures
-(F11) are before and after it.
+- the six May returns arrive on 3 June 09:00 (demo plan);
+- a correction of XH's May return arrives on 12 June, after May's issue is out;
+- June returns: four arrive on 3 July; NF's arrives late on 7 July; WH's is copied
+  straight into the inbox on 7 July with an mtime of 1 July (no delivery record), so
+  the night of 8 July records it — late, whatever its mtime says.
+
+Expected values are worked out independently where they are numbers: the income figures
+(F11) the correction revises are computed from the workbooks with openpyxl.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 import re
 import shutil
 import statistics
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -28,37 +34,277 @@ from typing import Any
 import duckdb
 import openpyxl
 import pytest
-import yaml
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from doorstep import pipeline
 from doorstep.cli import app
-from doorstep.demo import generate_demo_returns
+from doorstep.demo.generate import build_demo_returns
+from doorstep.returns_xlsx import period_label, write_return_workbook
 from doorstep.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.factories import gb11643_valid, settings_at
 
-APRIL = date(2024, 4, 30)
-MAY = date(2024, 5, 31)
-NIGHT_A_CUTOFF = datetime(2024, 5, 11)  # night A has what was delivered up to 2024-05-10
-CORRECTION = "XH_2024-04_更正.xlsx"
-ORIGINAL = "XH_2024-04.xlsx"
-DEMO = Path(pipeline.__file__).parent / "demo"
+FIRST_NIGHT = date(2024, 6, 1)
+LAST_NIGHT = date(2024, 7, 8)
+MAY_DEADLINE = datetime(2024, 6, 6)  # the end of 5 June
+JUNE_DEADLINE = datetime(2024, 7, 6)
+MAY_CORRECTION = "XH_2024-05_更正.xlsx"
+OLD_MTIME_FILE = "WH_2024-06.xlsx"
+LATE_FILE = "NF_2024-06.xlsx"
 REFERENCE = Path(pipeline.__file__).parent / "reference"
 FIGURE_KEY = ("figure", "scope", "station", "category", "measure")
 
 
-# ------------------------------------------------------------------ reading the workbooks
+def _night_clock(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time()) + timedelta(hours=2)
 
 
-def _received(path: Path) -> datetime:
-    return datetime.utcfromtimestamp(path.stat().st_mtime)
+# ------------------------------------------------------------------ the deliveries
 
 
-def _sheet_rows(path: Path, sheet: str, marker: str) -> list[dict[str, Any]]:
-    rows = list(openpyxl.load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
-    head = next(i for i, r in enumerate(rows) if r and marker in r)
+def _shift_to_june(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """May's rows as June's: every date a month on, none after 30 June."""
+    out = []
+    for row in rows:
+        moved = dict(row)
+        for key, value in row.items():
+            if isinstance(value, date):
+                moved[key] = min(value + timedelta(days=31), date(2024, 6, 30))
+        out.append(moved)
+    return out
+
+
+def _write_deliveries(folder: Path) -> dict[str, datetime]:
+    """Every return of the scenario in `folder`, with when it arrives."""
+    arrivals: dict[str, datetime] = {}
+    for name, cover, sm, delivered in build_demo_returns():
+        path = write_return_workbook(folder / name, cover, sm.sheets)
+        arrivals[path.name] = delivered
+        if sm.period != "2024-05":
+            continue
+        if sm.station == "XH":
+            fixed = [dict(r) for r in sm.sheets["placements"]]
+            fixed[1]["monthly_income"] = int(fixed[1]["monthly_income"]) + 900
+            write_return_workbook(
+                folder / MAY_CORRECTION,
+                {**cover, "filled_on": date(2024, 6, 12)},
+                {**sm.sheets, "placements": fixed},
+            )
+            arrivals[MAY_CORRECTION] = datetime(2024, 6, 12, 10, 0)
+        june = {sheet: _shift_to_june(list(rows)) for sheet, rows in sm.sheets.items()}
+        june_cover = {**cover, "period": period_label("2024-06"), "filled_on": date(2024, 7, 2)}
+        june_name = f"{sm.station}_2024-06.xlsx"
+        write_return_workbook(folder / june_name, june_cover, june)
+        arrivals[june_name] = (
+            datetime(2024, 7, 7, 11, 0) if june_name == LATE_FILE else datetime(2024, 7, 3, 9, 0)
+        )
+    return arrivals
+
+
+# ------------------------------------------------------------------ the walk
+
+
+@dataclass
+class Night:
+    day: date
+    now: datetime
+    register: list[dict[str, Any]]  # the returns register as of yesterday, by tonight's clock
+    issue: pipeline.Publication | None
+    loaded: int
+
+
+@dataclass
+class Walk:
+    settings: Settings
+    folder: Path
+    arrivals: dict[str, datetime]
+    nights: list[Night] = field(default_factory=list)
+    copies: dict[str, Path] = field(default_factory=dict)  # each issue as published
+
+
+def _register(settings: Settings, as_of: date, now: datetime) -> list[dict[str, Any]]:
+    con = duckdb.connect(str(settings.private_db), read_only=True)
+    try:
+        cur = con.execute(
+            "select station_code, period, status, file_name, received_at "
+            "from core.returns_register(?::date, ?::timestamp, ?, ?::timestamp)",
+            [as_of, datetime(9999, 12, 31), settings.on_time_day, now],
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def _night(walk: Walk, day: date, delivered: set[str]) -> Night:
+    """One night, step by step as the flow runs it; the draft is rendered on nights when
+    something was recorded or published (on the others it would be the same)."""
+    settings = walk.settings
+    now = _night_clock(day)
+    due = sorted(n for n, at in walk.arrivals.items() if at <= now and n not in delivered)
+    for name in due:
+        if name == OLD_MTIME_FILE:
+            continue
+        pipeline.receive(settings, [walk.folder / name], at=walk.arrivals[name], now=now)
+        delivered.add(name)
+    if day == date(2024, 7, 8):
+        # Copied in by hand the evening before, keeping the mtime of 1 July.
+        target = settings.inbox / OLD_MTIME_FILE
+        shutil.copyfile(walk.folder / OLD_MTIME_FILE, target)
+        old = datetime(2024, 7, 1, 8, 0).timestamp()
+        os.utime(target, (old, old))
+        delivered.add(OLD_MTIME_FILE)
+    batch = pipeline.ingest(settings, now=now)
+    loaded = len(batch.returns)
+    if loaded:
+        pipeline.load(pipeline.validate(batch, settings), settings)
+    issue = pipeline.publish_due(settings, now)
+    if issue is not None:
+        walk.copies[issue.period] = Path(
+            shutil.copy(issue.path, walk.folder / f"{issue.period}.pdf")
+        )
+    as_of = day - timedelta(days=1)
+    if loaded or issue is not None:
+        previous = pipeline.revised_issue(pipeline.published(settings), f"{as_of:%Y-%m}")
+        result = pipeline.figures(settings, as_of, None, now=now, previous=previous)
+        pipeline.bulletin(settings, result)
+    return Night(day, now, _register(settings, as_of, now), issue, loaded)
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
+    # The bulletin states the code version, which includes git HEAD; in a checkout shared
+    # with others committing, HEAD may move between two renders. Without a repository
+    # git fails and the version is the package's alone, as in an installed copy.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("GIT_DIR", str(tmp_path_factory.mktemp("no-git") / "none"))
+        root = tmp_path_factory.mktemp("walk")
+        folder = root / "deliveries"
+        walk = Walk(settings_at(root / "home"), folder, _write_deliveries(folder))
+        before = _night_clock(FIRST_NIGHT) - timedelta(hours=2)
+        history = sorted((at, name) for name, at in walk.arrivals.items() if at < before)
+        delivered: set[str] = set()
+        for at, name in history:
+            pipeline.receive(walk.settings, [folder / name], at=at, now=before)
+            delivered.add(name)
+        pipeline.backfill(walk.settings, "2024-04", "2024-04", now=before)
+        day = FIRST_NIGHT
+        while day <= LAST_NIGHT:
+            walk.nights.append(_night(walk, day, delivered))
+            day += timedelta(days=1)
+        yield walk
+
+
+def _issues(walk: Walk) -> list[dict[str, Any]]:
+    return pipeline.published(walk.settings)
+
+
+def _pdf_text(path: Path) -> str:
+    return re.sub(r"\s", "", "".join(p.extract_text() or "" for p in PdfReader(path).pages))
+
+
+# ------------------------------------------------------------------ due dates
+
+
+def test_no_missing_return_before_its_deadline(walk: Walk) -> None:
+    for night in walk.nights:
+        missing = {
+            (r["station_code"], r["period"]) for r in night.register if r["status"] == "缺报"
+        }
+        if night.now < MAY_DEADLINE:
+            assert not {m for m in missing if m[1] == "2024-05"}, night.day
+        if night.now < JUNE_DEADLINE:
+            assert not {m for m in missing if m[1] == "2024-06"}, night.day
+        # Before the deadline a month without a return is not yet due.
+        for r in night.register:
+            if r["period"] >= "2024-05" and r["status"] == "未到期":
+                deadline = pipeline.deadline(r["period"], walk.settings.on_time_day)
+                assert night.now < deadline, (night.day, r)
+
+
+def test_a_return_still_missing_after_the_deadline_is_missing(walk: Walk) -> None:
+    """The control: the property above can fail. NF and WH send June late."""
+    july_6 = next(n for n in walk.nights if n.day == date(2024, 7, 6))
+    missing = {
+        (r["station_code"], r["period"])
+        for r in july_6.register
+        if r["status"] == "缺报" and r["period"] >= "2024-05"
+    }
+    assert missing == {("NF", "2024-06"), ("WH", "2024-06")}
+    july_5 = next(n for n in walk.nights if n.day == date(2024, 7, 5))
+    pending = {(r["station_code"], r["period"]) for r in july_5.register if r["status"] == "未到期"}
+    assert {p for p in pending if p[1] == "2024-06"} == {("NF", "2024-06"), ("WH", "2024-06")}
+
+
+def test_returns_are_received_when_recorded_not_when_their_file_says(walk: Walk) -> None:
+    last = walk.nights[-1].register
+    june = {r["file_name"]: r for r in last if r["period"] == "2024-06"}
+    # The copy with the mtime of 1 July was recorded the night of 8 July: late.
+    assert june[OLD_MTIME_FILE]["status"] == "逾期"
+    assert june[OLD_MTIME_FILE]["received_at"] == _night_clock(date(2024, 7, 8))
+    # A delivered file carries its logged arrival.
+    assert june[LATE_FILE]["status"] == "逾期"
+    assert june[LATE_FILE]["received_at"] == datetime(2024, 7, 7, 11, 0)
+    assert {r["status"] for n, r in june.items() if n not in (OLD_MTIME_FILE, LATE_FILE)} == {
+        "按时"
+    }
+    con = duckdb.connect(str(walk.settings.private_db), read_only=True)
+    try:
+        (mtime,) = con.execute(
+            "select mtime from raw.files where file_name = ?", [OLD_MTIME_FILE]
+        ).fetchone()
+    finally:
+        con.close()
+    assert mtime == datetime.utcfromtimestamp(datetime(2024, 7, 1, 8, 0).timestamp())
+
+
+# ------------------------------------------------------------------ publication
+
+
+def test_one_may_issue_published_by_the_first_run_after_the_deadline(walk: Walk) -> None:
+    published = [(n.day, n.issue.period) for n in walk.nights if n.issue is not None]
+    assert published == [(date(2024, 6, 6), "2024-05"), (date(2024, 7, 6), "2024-06")]
+    issues = _issues(walk)
+    assert [(r["period"], r["issue_no"], r["edition"]) for r in issues] == [
+        ("2024-04", "2024年第1期", 1),
+        ("2024-05", "2024年第2期", 1),
+        ("2024-06", "2024年第3期", 1),
+    ]
+    may = next(r for r in issues if r["period"] == "2024-05")
+    assert may["as_of"] == date(2024, 5, 31)
+    assert may["known_at"] == _night_clock(date(2024, 6, 6))
+    assert "2024年第2期" in _pdf_text(walk.copies["2024-05"])
+    # Nightly drafts are kept apart and marked.
+    draft = walk.settings.bulletins / "drafts" / "2024-07.pdf"
+    assert "草稿" in _pdf_text(draft)
+    assert "期" not in _pdf_text(draft)[:40]
+
+
+def test_april_backfill_is_not_published_again(walk: Walk) -> None:
+    before = _issues(walk)
+    _, again = pipeline.backfill(walk.settings, "2024-04", "2024-06", now=walk.nights[-1].now)
+    assert again == []
+    assert _issues(walk) == before
+
+
+def test_a_published_issue_is_never_published_again(walk: Walk) -> None:
+    with pytest.raises(pipeline.PublicationError, match="already published"):
+        pipeline.publish_issue(walk.settings, "2024-05", now=walk.nights[-1].now)
+
+
+# ------------------------------------------------------------------ revisions
+
+
+def _round2(x: float) -> float:
+    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    rows = list(
+        openpyxl.load_workbook(path, read_only=True)["就业帮扶台账"].iter_rows(values_only=True)
+    )
+    head = next(i for i, r in enumerate(rows) if r and "身份证号码" in r)
     names = [str(c) if c is not None else "" for c in rows[head]]
     return [
         dict(zip(names, r, strict=False))
@@ -67,48 +313,7 @@ def _sheet_rows(path: Path, sheet: str, marker: str) -> list[dict[str, Any]]:
     ]
 
 
-def _placements(path: Path) -> list[dict[str, Any]]:
-    return _sheet_rows(path, "就业帮扶台账", "身份证号码")
-
-
-def _cover(path: Path) -> dict[str, Any]:
-    sheet = openpyxl.load_workbook(path, read_only=True)["填报信息"]
-    return {str(r[0]).strip(): r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
-
-
-def _station_period(path: Path) -> tuple[str, str]:
-    cover = _cover(path)
-    m = re.match(r"(\d{4})年(\d{1,2})月", str(cover["报告期"]))
-    assert m, cover["报告期"]
-    return str(cover["服务站编码"]), f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
-
-
-def _counts(row: dict[str, Any], period: str) -> bool:
-    """The template's row rules that matter for the demo's placements."""
-    id_number = str(row["身份证号码"] or "").upper()
-    placed = _as_date(row["就业日期"])
-    income = row["月收入(元)"]
-    y, m = map(int, period.split("-"))
-    month_after = date(y + m // 12, m % 12 + 1, 1)
-    return (
-        gb11643_valid(id_number)
-        and placed is not None
-        and placed < month_after
-        and isinstance(income, int | float)
-        and 0 < income <= 50000
-        and row["性别"] == ("男" if int(id_number[16]) % 2 else "女")
-        and ("残疾" not in str(row["人员类别"]) or bool(row.get("残疾人证号")))
-    )
-
-
 def _channel_rollups() -> dict[str, str]:
-    """Every way a clerk writes a channel (code, label, alias) → its rollup code."""
     out: dict[str, str] = {}
     with (REFERENCE / "channels.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -117,27 +322,36 @@ def _channel_rollups() -> dict[str, str]:
     return out
 
 
-def _round2(x: float) -> float:
-    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+def _counts(row: dict[str, Any], month_after: date) -> bool:
+    id_number = str(row["身份证号码"] or "").upper()
+    placed = row["就业日期"]
+    placed = placed.date() if isinstance(placed, datetime) else placed
+    income = row["月收入(元)"]
+    return (
+        gb11643_valid(id_number)
+        and isinstance(placed, date)
+        and placed < month_after
+        and isinstance(income, int | float)
+        and 0 < income <= 50000
+        and row["性别"] == ("男" if int(id_number[16]) % 2 else "女")
+        and ("残疾" not in str(row["人员类别"]) or bool(row.get("残疾人证号")))
+    )
 
 
-def income_figures(files: list[Path], as_of: date) -> dict[tuple[Any, ...], float]:
-    """F11 as of `as_of` from the current return of each station-month among `files`:
-    median and mean income of the persons placed this year, each at their first
-    placement, for the district and by channel rollup."""
-    latest: dict[tuple[str, str], Path] = {}
-    for path in files:
-        key = _station_period(path)
-        if key not in latest or _received(latest[key]) < _received(path):
-            latest[key] = path
+def _income(walk: Walk, files: dict[tuple[str, str], str]) -> dict[tuple[Any, ...], float]:
+    """F11 as of 31 May from the workbooks: median and mean income of the persons placed
+    this year, each at their first placement, district and by channel rollup."""
     rollup = _channel_rollups()
     first: dict[str, tuple[date, float, str]] = {}
-    for (_, period), path in latest.items():
-        for row in _placements(path):
-            placed = _as_date(row["就业日期"])
-            if not _counts(row, period) or placed is None:
+    for (_, period), name in files.items():
+        y, m = map(int, period.split("-"))
+        month_after = date(y + m // 12, m % 12 + 1, 1)
+        for row in _rows(walk.folder / name):
+            if not _counts(row, month_after):
                 continue
-            if not date(as_of.year, 1, 1) <= placed <= as_of:
+            placed = row["就业日期"]
+            placed = placed.date() if isinstance(placed, datetime) else placed
+            if not date(2024, 1, 1) <= placed <= date(2024, 5, 31):
                 continue
             person = str(row["身份证号码"]).upper()
             found = (placed, float(row["月收入(元)"]), rollup[str(row["就业方式"]).strip()])
@@ -148,285 +362,117 @@ def income_figures(files: list[Path], as_of: date) -> dict[tuple[Any, ...], floa
         groups.setdefault(channel, []).append(income)
     out: dict[tuple[Any, ...], float] = {}
     for category, incomes in groups.items():
-        for measure, value in (
-            ("median_income", statistics.median(incomes)),
-            ("mean_income", statistics.fmean(incomes)),
-        ):
-            out[("F11", "本年累计", None, category, measure)] = _round2(value)
+        out[("F11", "本年累计", None, category, "median_income")] = _round2(
+            statistics.median(incomes)
+        )
+        out[("F11", "本年累计", None, category, "mean_income")] = _round2(statistics.fmean(incomes))
     return out
 
 
-# ------------------------------------------------------------------ the two nights
+def _expected_revisions(walk: Walk) -> dict[tuple[Any, ...], tuple[float, float]]:
+    """The current return of each station-month up to May, before and after the May
+    correction; the F11 rows whose value it changes."""
+    current: dict[tuple[str, str], str] = {}
+    for name, at in sorted(walk.arrivals.items(), key=lambda kv: kv[1]):
+        if name == MAY_CORRECTION or "2024-06" in name:
+            continue
+        station, period = name.split("_")[0], name.split("_")[1][:7]
+        if period >= "2024-01":
+            current[(station, period)] = name
+    before = _income(walk, current)
+    after = _income(walk, {**current, ("XH", "2024-05"): MAY_CORRECTION})
+    return {k: (before[k], after[k]) for k in before if before[k] != after.get(k)}
 
 
-@dataclass
-class History:
-    settings: Settings
-    source: dict[str, Path]  # every demo return by file name, with its delivery mtime
-    night_a: list[Path]
-    night_b: list[Path]
-    result_a: pipeline.FiguresResult
-    result_b: pipeline.FiguresResult
-    pdf_a: Path  # copies of the PDFs as published each night
-    pdf_b: Path
-    known_at_a: datetime  # what raw.bulletins pinned night A's bulletin to
+def _june_issue_revisions(walk: Walk) -> list[dict[str, Any]]:
+    issues = _issues(walk)
+    june = next(r for r in issues if r["period"] == "2024-06")
+    may = next(r for r in issues if r["period"] == "2024-05")
+    assert june["revises_seq"] == may["seq"]
+    return pipeline.figures(
+        walk.settings,
+        june["as_of"],
+        june["known_at"],
+        publish=False,
+        now=june["known_at"],
+        previous=may,
+    ).revisions
 
 
-def _night(settings: Settings, files: list[Path], as_of: date) -> pipeline.FiguresResult:
-    for path in sorted(files, key=_received):
-        shutil.copy2(path, settings.inbox / path.name)
-    batch = pipeline.validate(pipeline.ingest(settings), settings)
-    pipeline.load(batch, settings)
-    return pipeline.figures(settings, as_of, known_at=None)
-
-
-@pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
-    # The bulletin states the code version, which includes git HEAD; in a checkout shared
-    # with others committing, HEAD may move between two renders. Without a repository
-    # git fails and the version is the package's alone, as in an installed copy.
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("GIT_DIR", str(tmp_path_factory.mktemp("no-git") / "none"))
-        yield _two_nights(tmp_path_factory.mktemp("history"))
-
-
-def _two_nights(root: Path) -> History:
-    source = {p.name: p for p in generate_demo_returns(root / "delivered")}
-    settings = settings_at(root / "home")
-    night_a = [p for p in source.values() if _received(p) < NIGHT_A_CUTOFF]
-    night_b = [p for p in source.values() if _received(p) >= NIGHT_A_CUTOFF]
-
-    result_a = _night(settings, night_a, APRIL)
-    pdf_a = shutil.copy(pipeline.bulletin(settings, result_a), root / "night-a.pdf")
-    result_b = _night(settings, night_b, MAY)
-    pdf_b = shutil.copy(pipeline.bulletin(settings, result_b), root / "night-b.pdf")
-
-    con = duckdb.connect(str(settings.private_db), read_only=True)
-    try:
-        pinned = con.execute("select known_at from raw.bulletins where as_of = ?", [APRIL])
-        (known_at_a,) = (row[0] for row in pinned.fetchall())
-    finally:
-        con.close()
-    return History(
-        settings,
-        source,
-        night_a,
-        night_b,
-        result_a,
-        result_b,
-        Path(pdf_a),
-        Path(pdf_b),
-        known_at_a,
-    )
-
-
-def _key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[k] for k in FIGURE_KEY)
-
-
-def _pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-
-
-# ------------------------------------------------------------------ tests
-
-
-def test_the_two_nights_split_the_deliveries_as_planned(history: History) -> None:
-    """Guards the scenario itself: the correction and the May returns arrive on night B."""
-    assert CORRECTION in {p.name for p in history.night_b}
-    assert ORIGINAL in {p.name for p in history.night_a}
-    assert {_station_period(p)[1] for p in history.night_b} == {"2024-04", "2024-05"}
-    assert not any(_station_period(p)[1] == "2024-05" for p in history.night_a)
-    # Night A's bulletin is pinned to the last delivery it saw.
-    assert history.known_at_a == max(_received(p) for p in history.night_a)
-
-
-def _expected_revisions(history: History) -> dict[tuple[Any, ...], tuple[float, float]]:
-    """F11 rows of the April bulletin whose value the correction changes: old → new."""
-    before = income_figures(history.night_a, APRIL)
-    after = income_figures(history.night_a + history.night_b, APRIL)
-    return {
-        k: (before[k], after[k])
-        for k in before.keys() | after.keys()
-        if before.get(k) != after.get(k)
-    }
-
-
-def test_correction_changes_one_income_and_one_employer(history: History) -> None:
-    """What XH_2024-04_更正.xlsx changes, cell by cell: the income of row 2 and the employer
-    and job of row 5 — nothing that decides whether or how a person counts elsewhere."""
-    old = _placements(history.source[ORIGINAL])
-    new = _placements(history.source[CORRECTION])
-    assert [r["序号"] for r in old] == [r["序号"] for r in new]
-    changed = {
-        o["序号"]: {k for k in o if o[k] != n[k]} for o, n in zip(old, new, strict=True) if o != n
-    }
-    assert changed == {2: {"月收入(元)"}, 5: {"就业单位", "就业岗位"}}
-    row2 = next(o for o in old if o["序号"] == 2)
-    assert _counts(row2, "2024-04")
-    assert _station_period(history.source[CORRECTION]) == ("XH", "2024-04")
-    # An income change moves F11 only; employer and job feed no figure. So the expected
-    # revisions are exactly the F11 rows whose value the new income changes.
-    expected = _expected_revisions(history)
+def test_june_issue_revises_may_for_the_correction_only(walk: Walk) -> None:
+    revisions = _june_issue_revisions(walk)
+    expected = _expected_revisions(walk)
     assert expected, "the corrected income must move at least the district mean"
-    assert {k[0] for k in expected} == {"F11"}
-
-
-def test_may_bulletin_lists_exactly_the_revised_april_figures(history: History) -> None:
-    expected = _expected_revisions(history)
-    revisions = history.result_b.revisions
-    got = {_key(r): (r["old_value"], r["new_value"]) for r in revisions}
+    got = {tuple(r[k] for k in FIGURE_KEY): (r["old_value"], r["new_value"]) for r in revisions}
     assert len(got) == len(revisions)
     assert set(got) == set(expected)
     for key, (old, new) in expected.items():
         assert got[key] == pytest.approx((old, new), abs=0.0051), key
-    # The old values are what night A published.
-    published_a = {_key(r): r["value"] for r in history.result_a.figures}
-    for key, (old, _) in got.items():
-        assert published_a[key] == old
     for r in revisions:
-        assert r["period"] == "2024-04"
-        assert CORRECTION in (r["cause"] or "").split("、")
-        assert r["label"] == _revision_label(r["category"])
+        # Named by the one return that changed it: not the June returns that arrived
+        # in between, not the other May returns.
+        assert r["cause"] == MAY_CORRECTION
+        assert r["period"] == "2024-05"
 
 
-def _revision_label(channel: str | None) -> str:
-    """F11's label, with the channel's name when the row is about one channel."""
-    with (REFERENCE / "channels.csv").open(encoding="utf-8", newline="") as fh:
-        names = {row["code"]: row["label"] for row in csv.DictReader(fh)}
-    return "月收入" if channel is None else f"月收入（{names[channel]}）"
-
-
-def test_may_bulletin_pdf_shows_the_revisions_with_old_and_new_values(history: History) -> None:
-    text = re.sub(r"\s", "", _pdf_text(history.pdf_b))  # extraction splits cells into words
-    section = text[text.index("数据修订") :]
-    section = section[: section.index("附：指标说明")] if "附：指标说明" in section else section
+def test_june_issue_pdf_lists_the_revision(walk: Walk) -> None:
+    text = _pdf_text(walk.copies["2024-06"])
+    section = text[text.index("数据修订") : text.index("附：指标说明")]
     assert "本期无修订" not in section
-    assert CORRECTION in section
-    for key, (old, new) in _expected_revisions(history).items():
-        # One table row per revision: what it is about, the month, old and new value.
-        assert f"{_revision_label(key[3])}2024-04" in section
+    assert MAY_CORRECTION in section
+    assert "2024-06.xlsx" not in section
+    for _, (old, new) in _expected_revisions(walk).items():
         assert _as_shown(old) + _as_shown(new) in section
+    # May's issue revises April's for the April correction of 20 May (the demo plan),
+    # which arrived after April's issue, and for nothing else.
+    may = _pdf_text(walk.copies["2024-05"])
+    may_section = may[may.index("数据修订") : may.index("附：指标说明")]
+    assert "XH_2024-04_更正.xlsx" in may_section
+    assert "2024-05.xlsx" not in may_section
 
 
 def _as_shown(value: float) -> str:
     """A table value: whole numbers without decimals, others to two."""
     return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
-    # Night A had nothing to revise.
-    text_a = _pdf_text(history.pdf_a)
-    assert "本期无修订" in text_a[text_a.index("数据修订") :]
 
 
-@pytest.fixture(scope="module")
-def april_as_known_at_a(history: History) -> pipeline.FiguresResult:
-    """What `doorstep bulletin --as-of 2024-04-30 --known-at <night A's known_at>` computes
-    after night B: the April figures from history, not published (pipeline.figures with
-    publish=False, as the command does)."""
-    return pipeline.figures(history.settings, APRIL, history.known_at_a, publish=False)
+# ------------------------------------------------------------------ reproduction
 
 
-def test_april_bulletin_is_reproduced_byte_for_byte_after_the_correction(
-    history: History, april_as_known_at_a: pipeline.FiguresResult
-) -> None:
-    result = april_as_known_at_a
-    assert result.analyst_db is None
-    assert result.data_version == history.result_a.data_version
-    assert result.revisions == []
-    # The bulletin states the pinned time, so the operator can read it off the PDF …
-    stated = re.sub(r"\s", "", _pdf_text(history.pdf_a))
-    assert f"数据截至{history.known_at_a:%Y-%m-%d%H:%M}" in stated
-    # … and give it to the documented command.
-    cli = CliRunner().invoke(
-        app,
-        [
-            "bulletin",
-            "--as-of",
-            "2024-04-30",
-            "--known-at",
-            f"{history.known_at_a:%Y-%m-%d %H:%M}",  # exactly as the PDF prints it
-        ],
-        env={"DOORSTEP_HOME": str(history.settings.home), "DOORSTEP_PSEUDONYM_KEY": TEST_KEY},
-        prog_name="doorstep",
-    )
-    assert cli.exit_code == 0, cli.output
-    pdf = Path(cli.output.strip().splitlines()[-1])
-    assert pdf == history.settings.bulletins / "2024-04-30.pdf"
-    assert pdf.read_bytes() == history.pdf_a.read_bytes()
-    # Regenerating a past bulletin records nothing, and the analyst DB is still night B's.
-    con = duckdb.connect(str(history.settings.private_db), read_only=True)
+def test_every_published_issue_reproduces_byte_for_byte(walk: Walk) -> None:
+    con = duckdb.connect(str(walk.settings.analyst_db), read_only=True)
     try:
-        recorded = con.execute("select as_of from raw.bulletins order by as_of").fetchall()
+        cur = con.execute(
+            "select period, issue, edition, as_of, known_at, data_version, code_version, "
+            "file_name, sha256 from marts.bulletins order by seq"
+        )
+        names = [d[0] for d in cur.description]
+        register = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
         con.close()
-    assert recorded == [(APRIL,), (MAY,)]
-    con = duckdb.connect(str(history.settings.analyst_db), read_only=True)
-    try:
-        as_of = con.execute("select distinct as_of from marts.figures").fetchall()
-    finally:
-        con.close()
-    assert as_of == [(MAY,)]
-
-
-def test_april_figures_as_known_before_and_after_differ_by_the_corrected_rows(
-    history: History, april_as_known_at_a: pipeline.FiguresResult
-) -> None:
-    before = {_key(r): r["value"] for r in april_as_known_at_a.figures}
-    after = {_key(r): r["value"] for r in pipeline.figure_rows(history.settings, APRIL, None)}
-    assert before.keys() == after.keys()
-    differ = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
-    # F13, the returns register, changes by design: XH 2024-04 now has a second version.
-    register = {k: v for k, v in differ.items() if k[0] == "F13"}
-    statistics_ = {k: v for k, v in differ.items() if k[0] != "F13"}
-    expected = _expected_revisions(history)
-    assert set(statistics_) == set(expected)
-    for key, (old, new) in expected.items():
-        assert statistics_[key] == pytest.approx((old, new), abs=0.0051), key
-    assert {(k[2], k[3]) for k in register} == {("XH", "2024-04")}
-    # As known at night A, the figures are those night A published.
-    assert before == {_key(r): r["value"] for r in history.result_a.figures}
-
-
-def _plan() -> dict[str, Any]:
-    return yaml.safe_load((DEMO / "demo_plan.yaml").read_text(encoding="utf-8"))
-
-
-def _statuses(result: pipeline.FiguresResult, status: str) -> set[tuple[str, str]]:
-    return {
-        (r["station_code"], r["period"]) for r in result.returns_register if r["status"] == status
-    }
-
-
-def test_late_and_missing_returns_appear_in_the_register(history: History) -> None:
-    plan = _plan()
-    late = {(r["station"], r["period"]) for r in plan["late_returns"]}
-    missing = {(r["station"], r["period"]) for r in plan["missing_returns"]}
-    for result in (history.result_a, history.result_b):
-        assert _statuses(result, "逾期") == late
-        assert _statuses(result, "缺报") == missing
-        for r in result.returns_register:
-            if r["status"] == "缺报":
-                assert r["file_name"] is None
-    (resubmission,) = plan["resubmissions"]
-    resubmitted = {(resubmission["station"], resubmission["period"])}
-    assert _statuses(history.result_a, "重报") == set()
-    assert _statuses(history.result_b, "重报") == resubmitted
-    correction = [r for r in history.result_b.returns_register if r["status"] == "重报"]
-    assert [r["file_name"] for r in correction] == [CORRECTION]
-    # Every return delivered by the 5th of the next month is on time.
-    delivered = history.night_a + history.night_b
-    on_time = {
-        _station_period(p)
-        for p in delivered
-        if p.name != CORRECTION and _station_period(p) not in late
-    }
-    assert _statuses(history.result_b, "按时") == on_time
-
-
-def test_rendering_the_same_data_twice_gives_the_same_bytes(history: History) -> None:
-    """Re-rendering night B's bulletin from the warehouse gives the published bytes, twice
-    (the bulletin states no wall-clock time)."""
-    result = pipeline.figures(history.settings, MAY, None, publish=False)
-    first = pipeline.bulletin(history.settings, result).read_bytes()
-    second = pipeline.bulletin(history.settings, result).read_bytes()
-    assert first == second
-    assert first == history.pdf_b.read_bytes()
+    assert [r["period"] for r in register] == ["2024-04", "2024-05", "2024-06"]
+    for row in register:
+        issue = walk.settings.bulletins / row["file_name"]
+        assert hashlib.sha256(issue.read_bytes()).hexdigest() == row["sha256"]
+        printed = f"数据截至{row['known_at']:%Y-%m-%d%H:%M}"
+        assert printed in _pdf_text(issue)
+        cli = CliRunner().invoke(
+            app,
+            [
+                "bulletin",
+                "--as-of",
+                f"{row['as_of']}",
+                "--known-at",
+                f"{row['known_at']:%Y-%m-%d %H:%M}",  # exactly as the PDF prints it
+            ],
+            env={"DOORSTEP_HOME": str(walk.settings.home), "DOORSTEP_PSEUDONYM_KEY": TEST_KEY},
+            prog_name="doorstep",
+        )
+        assert cli.exit_code == 0, cli.output
+        again = Path(cli.output.strip().splitlines()[-1])
+        assert again.parent == walk.settings.bulletins / "regenerated"
+        assert again.read_bytes() == issue.read_bytes(), row["period"]
+    for period, copy in walk.copies.items():
+        assert (
+            walk.settings.bulletins / "issues" / f"{period}.pdf"
+        ).read_bytes() == copy.read_bytes()
