@@ -11,7 +11,7 @@ check character, so that it passes the check-digit rule without naming anyone.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,3 +194,22 @@ def settings_at(home: Path) -> Settings:
 
     (home / "inbox").mkdir(parents=True)
     return Settings(home=home, pseudonym_key=SecretStr(TEST_KEY))
+
+
+def deliver_as_planned(settings: Settings, folder: Path) -> datetime:
+    """Hand every file in `folder` to the delivery step (`doorstep receive --at`) with the
+    arrival its generator planned — written as the file's mtime (UTC), which the pipeline
+    itself never reads — and return the latest arrival: a clock for the night after."""
+    from datetime import UTC
+
+    from doorstep.steps.receive import receive
+
+    planned = sorted(
+        (datetime.fromtimestamp(p.stat().st_mtime, tz=UTC).replace(tzinfo=None), p.name, p)
+        for p in folder.iterdir()
+        if p.is_file()
+    )
+    latest = max(at for at, _, _ in planned)
+    for at, _, path in planned:
+        receive(settings, [path], at=at, now=latest)
+    return latest

@@ -75,7 +75,7 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
 
     Files are recognised by their sha256 before any parsing: a file loaded on an earlier
     night is skipped unread; of byte-identical files tonight the first delivered (earliest
-    arrival, then name) is read and the others are recorded as its duplicates. The rest
+    arrival, then mtime, then name) is read and the others are recorded as its duplicates. The rest
     are read in worker processes, each bounded by `parse_timeout_seconds`. `now` is the
     run's clock (Beijing time), which stamps what has no logged arrival.
     """
@@ -100,9 +100,11 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
             batch.duplicates.append(clock.stamp(unread_return(source, digest), source))
     firsts: set[ReturnSource] = set()
     for digest, same in by_digest.items():
+        # Copies recorded at the same time: the file's own mtime breaks the tie (it
+        # decides only which name is kept, never a received time).
         first, *copies = sorted(
             (clock.stamp(unread_return(s, digest), s) for s in same),
-            key=lambda r: (r.received_at, r.file_name),
+            key=lambda r: (r.received_at, r.mtime or datetime.min, r.file_name),
         )
         firsts.add(next(s for s in same if s.name == first.file_name))
         for copy in copies:

@@ -356,7 +356,8 @@ def test_no_personal_data_in_analyst_db_bulletin_gx_or_prefect_logs(demo_run):
         v for v in personal if len(v) >= 11 and v in blob
     ]  # IDs, certificates, phones inside text
     pdf_text = "".join(
-        p.extract_text() for p in PdfReader(home / "bulletins" / "issues" / f"{AS_OF:%Y-%m}.pdf").pages
+        p.extract_text()
+        for p in PdfReader(home / "bulletins" / "issues" / f"{AS_OF:%Y-%m}.pdf").pages
     )
     assert not [v for v in personal if len(v) >= 11 and v in pdf_text]
     for path in [*(home / "gx").rglob("*"), home / "prefect-harness.db"]:

@@ -24,7 +24,20 @@ from doorstep.cli import app
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-COMMANDS = {"demo", "run", "serve", "figures", "bulletin", "template", "sql", "docs", "rekey"}
+COMMANDS = {
+    "demo",
+    "run",
+    "receive",
+    "publish",
+    "backfill",
+    "serve",
+    "figures",
+    "bulletin",
+    "template",
+    "sql",
+    "docs",
+    "rekey",
+}
 KEY = "cli-test-key-0123456789abcdef0123456789abcdef"
 
 runner = CliRunner()

@@ -373,7 +373,7 @@ def _expected_revisions(walk: Walk) -> dict[tuple[Any, ...], tuple[float, float]
     """The current return of each station-month up to May, before and after the May
     correction; the F11 rows whose value it changes."""
     current: dict[tuple[str, str], str] = {}
-    for name, at in sorted(walk.arrivals.items(), key=lambda kv: kv[1]):
+    for name, _ in sorted(walk.arrivals.items(), key=lambda kv: kv[1]):
         if name == MAY_CORRECTION or "2024-06" in name:
             continue
         station, period = name.split("_")[0], name.split("_")[1][:7]
@@ -476,3 +476,51 @@ def test_every_published_issue_reproduces_byte_for_byte(walk: Walk) -> None:
         assert (
             walk.settings.bulletins / "issues" / f"{period}.pdf"
         ).read_bytes() == copy.read_bytes()
+
+
+# ------------------------------------------------------------------ a corrected edition
+
+
+def test_a_correction_of_an_issue_out_is_a_new_edition_with_its_own_revisions(
+    walk: Walk,
+) -> None:
+    """Runs last: it adds an edition. `doorstep publish --period 2024-05 --correction`."""
+    now = walk.nights[-1].now + timedelta(hours=8)
+    cli = CliRunner().invoke(
+        app,
+        ["publish", "--period", "2024-05", "--correction", "--now", f"{now:%Y-%m-%d %H:%M}"],
+        env={"DOORSTEP_HOME": str(walk.settings.home), "DOORSTEP_PSEUDONYM_KEY": TEST_KEY},
+        prog_name="doorstep",
+    )
+    assert cli.exit_code == 0, cli.output
+    issues = _issues(walk)
+    corrected = issues[-1]
+    assert (corrected["period"], corrected["issue_no"], corrected["edition"]) == (
+        "2024-05",
+        "2024年第2期",
+        2,
+    )
+    assert corrected["file_name"] == "issues/2024-05-e2.pdf"
+    first = next(r for r in issues if r["period"] == "2024-05" and r["edition"] == 1)
+    assert corrected["revises_seq"] == first["seq"]
+    # The first edition is untouched.
+    assert (walk.settings.bulletins / first["file_name"]).read_bytes() == walk.copies[
+        "2024-05"
+    ].read_bytes()
+    text = _pdf_text(walk.settings.bulletins / corrected["file_name"])
+    assert "2024年第2期（更正版）" in text
+    section = text[text.index("数据修订") : text.index("附：指标说明")]
+    assert MAY_CORRECTION in section
+    for _, (old, new) in _expected_revisions(walk).items():
+        assert _as_shown(old) + _as_shown(new) in section
+    # Nothing new since: a second correction is refused, naming why.
+    again = CliRunner().invoke(
+        app,
+        ["publish", "--period", "2024-05", "--correction", "--now", f"{now:%Y-%m-%d %H:%M}"],
+        env={"DOORSTEP_HOME": str(walk.settings.home), "DOORSTEP_PSEUDONYM_KEY": TEST_KEY},
+        prog_name="doorstep",
+    )
+    assert again.exit_code == 2
+    assert "nothing to correct" in again.output
+    pdf = pipeline.reproduce(walk.settings, corrected["as_of"], corrected["known_at"], now=now)
+    assert pdf.read_bytes() == (walk.settings.bulletins / corrected["file_name"]).read_bytes()

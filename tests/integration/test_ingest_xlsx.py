@@ -392,7 +392,8 @@ def test_manifest_fields(tmp_path: Path):
     parsed = read(path)
     assert parsed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert parsed.size == path.stat().st_size
-    assert parsed.received_at == datetime(2024, 6, 1, 0, 0)
+    # The mtime is kept for information; the received time is the ingest step's to stamp.
+    assert parsed.mtime == datetime(2024, 6, 1, 0, 0)
     assert parsed.file_name == "XH_2024-05.xlsx" and parsed.path == path
 
 

@@ -16,7 +16,7 @@ import shutil
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from doorstep import pipeline
 from doorstep.demo import generate_messy_returns
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
-from tests.factories import query, settings_at
+from tests.factories import deliver_as_planned, query, settings_at
 
 pytestmark = [pytest.mark.integration]
 
@@ -73,11 +73,11 @@ def _marts(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
-def _night(settings: Settings) -> tuple[pipeline.Batch, pipeline.LoadSummary]:
-    batch = pipeline.ingest(settings)
+def _night(settings: Settings, now: datetime) -> tuple[pipeline.Batch, pipeline.LoadSummary]:
+    batch = pipeline.ingest(settings, now=now)
     batch = pipeline.validate(batch, settings)
     summary = pipeline.load(batch, settings)
-    pipeline.figures(settings, AS_OF, None)
+    pipeline.figures(settings, AS_OF, None, now=now)
     return batch, summary
 
 
@@ -85,13 +85,17 @@ def _night(settings: Settings) -> tuple[pipeline.Batch, pipeline.LoadSummary]:
 def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
     home = tmp_path_factory.mktemp("messy") / "home"
     settings = settings_at(home)
-    files = generate_messy_returns(settings.inbox)
-    _, first = _night(settings)
+    outbox = home.parent / "outbox"
+    generated = generate_messy_returns(outbox)
+    # Each return arrives as planned (the delivery step logs it); the night runs after.
+    now = deliver_as_planned(settings, outbox) + timedelta(hours=1)
+    files = {kind: settings.inbox / path.name for kind, path in generated.items()}
+    _, first = _night(settings, now)
     keep = home.parent / "night1"
     keep.mkdir()
     analyst = Path(shutil.copy2(settings.analyst_db, keep / "doorstep.duckdb"))
     private = Path(shutil.copy2(settings.private_db, keep / "private.duckdb"))
-    second_batch, second = _night(settings)
+    second_batch, second = _night(settings, now + timedelta(days=1))
     raw_files = query(settings.private_db, "select count(*) from raw.files")[0][0]
     return Night(
         settings,

@@ -105,10 +105,10 @@ class Nights:
     second: pipeline.LoadSummary
 
 
-def _night(settings: Settings) -> pipeline.LoadSummary:
-    batch = pipeline.validate(pipeline.ingest(settings), settings)
+def _night(settings: Settings, now: datetime) -> pipeline.LoadSummary:
+    batch = pipeline.validate(pipeline.ingest(settings, now=now), settings)
     summary = pipeline.load(batch, settings)
-    pipeline.figures(settings, AS_OF, None)
+    pipeline.figures(settings, AS_OF, None, now=now)
     return summary
 
 
@@ -119,7 +119,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
 
     earlier_rows = [make.placement("2024-06") for _ in range(4)]
     earlier = make.write("XH_2024-06.xlsx", "2024-06", earlier_rows, datetime(2024, 7, 3, 9))
-    _night(settings)
+    _night(settings, datetime(2024, 7, 4, 2))
 
     held_rows = [make.placement("2024-06", 1600) for _ in range(BAD_A + GOOD_A)]
     personal = {str(r[k]) for r in earlier_rows + held_rows for k in ("id_number", "phone")}
@@ -136,7 +136,8 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
     mixed_rows[22]["phone"] = "1234567"
     mixed = make.write("XH_2024-07.xlsx", "2024-07", mixed_rows, datetime(2024, 8, 3, 9))
     personal |= {str(r["id_number"]) for r in held_rows + mixed_rows}
-    second = _night(settings)
+    # The correction of 20 July and July's return of 3 August, recorded that night.
+    second = _night(settings, datetime(2024, 8, 4, 2))
     return Nights(settings, earlier, held, mixed, personal, second)
 
 

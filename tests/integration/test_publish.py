@@ -36,6 +36,7 @@ MART_TABLES = {
     "returns_register",
     "figures",
     "data_version",
+    "bulletins",
 }
 
 PEOPLE = [
