@@ -28,9 +28,11 @@ comment on table analyst.marts.returns_register is
 comment on column analyst.marts.returns_register.station_code is '服务站编码 / Station code';
 comment on column analyst.marts.returns_register.period is '报告期（YYYY-MM） / Reporting month';
 comment on column analyst.marts.returns_register.status is
-'报送状态：按时/逾期/重报/缺报/未到期/退回/暂缓 / Status: on time, late, resubmitted, missing (past its deadline), not yet due, rejected, held back';
-comment on column analyst.marts.returns_register.file_name is '文件名（缺报、未到期为空） / File name (null when missing or not yet due)';
-comment on column analyst.marts.returns_register.received_at is '接收时间 / When received';
+'报送状态：按时/逾期/重报/缺报/未到期/退回/暂缓 / Status: on time, late, resubmitted, missing, not yet due, rejected, held back';
+comment on column analyst.marts.returns_register.file_name is
+'文件名（缺报、未到期为空） / File name (null when missing or not yet due)';
+comment on column analyst.marts.returns_register.received_at is
+'接收时间（doorstep记录该文件的时间，北京时间） / When doorstep recorded it (Beijing time)';
 comment on column analyst.marts.returns_register.rows_received is '接收行数 / Data rows received';
 comment on column analyst.marts.returns_register.rows_accepted is '入库行数 / Rows accepted';
 comment on column analyst.marts.returns_register.rows_quarantined is '隔离行数 / Rows quarantined';
