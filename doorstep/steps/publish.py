@@ -219,13 +219,31 @@ def publish_issue(
 
 def publish_due(settings: Settings, now: datetime) -> Publication | None:
     """The nightly rule: publish the issue of the latest month whose deadline `now` has
-    reached, unless it is out already."""
+    reached, unless it is out already or no return for it was ever recorded."""
     if not settings.private_db.exists():
         return None
     period = due_period(now, settings.on_time_day)
     if any(r["period"] == period for r in published(settings)):
         return None
+    if not _has_returns(settings, period):
+        _logger().info("No return recorded for %s: no issue published", period)
+        return None
     return publish_issue(settings, period, now=now)
+
+
+def _has_returns(settings: Settings, period: str) -> bool:
+    import duckdb
+
+    from warehouse.db import run_sql_file
+
+    con = duckdb.connect(str(settings.private_db), read_only=True)
+    try:
+        rows = run_sql_file(con, "raw/select_period_returns.sql", {"period": period}).fetchall()
+    except duckdb.CatalogException:
+        return False
+    finally:
+        con.close()
+    return bool(rows and rows[0][0])
 
 
 def months(first: str, last: str) -> list[str]:

@@ -364,3 +364,31 @@ def test_no_personal_data_in_analyst_db_bulletin_gx_or_prefect_logs(demo_run):
         if path.is_file():
             content = path.read_bytes().decode("utf-8", errors="ignore")
             assert not [v for v in personal if len(v) >= 11 and v in content], path
+
+
+def test_the_first_night_after_the_deadline_publishes_may_and_drafts(demo_run):
+    """The night of 6 June publishes May's issue once; the draft is kept apart, marked."""
+    import yaml
+
+    home, first, second = demo_run
+    issue = first.result().issue
+    assert (issue.period, issue.edition) == ("2024-05", 1)
+    assert issue.path == home / "bulletins" / "issues" / "2024-05.pdf"
+    assert second.result().issue is None  # already out: never published twice
+    draft = home / "bulletins" / "drafts" / "2024-05.pdf"
+    draft_text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(draft).pages))
+    assert "草稿" in draft_text
+    # The data-quality section reads as the plan delivered the year: every station-month
+    # due, the plan's late returns late, its one resubmission, nothing missing in 2024.
+    plan = yaml.safe_load(
+        (Path(__file__).parents[2] / "doorstep" / "demo" / "demo_plan.yaml").read_text("utf-8")
+    )
+    late = [r for r in plan["late_returns"] if str(r["period"]).startswith("2024")]
+    resubmitted = [r for r in plan["resubmissions"] if str(r["period"]).startswith("2024")]
+    expected = 6 * 5  # six stations open in 2024, January to May
+    on_time = expected - len(late)
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(issue.path).pages))
+    assert (
+        f"本年1至5月累计应报报表{expected}份，收到报送{expected + len(resubmitted)}次"
+        f"（按时{on_time}次、逾期{len(late)}次、重报{len(resubmitted)}次），缺报0份"
+    ) in text
