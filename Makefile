@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 .PHONY: help venv demo test lint typecheck sqlfluff bench clean
 
 help:
-	@echo "make demo   generate the demo returns and run the nightly flow as of 2024-05-31"
+	@echo "make demo   deliver the demo returns, publish the 2024 issues to May, run the night of 6 June"
 	@echo "make test   run the test suite (unit, integration, end-to-end)"
 	@echo "make lint   ruff, mypy and sqlfluff"
 	@echo "make bench  run the benchmarks under benchmarks/"
