@@ -291,9 +291,14 @@ def _backfill(settings, first: str, last: str, now: datetime) -> None:
     from doorstep import pipeline
 
     try:
-        _, issues = pipeline.backfill(settings, first, last, now=now)
+        loaded, issues = pipeline.backfill(settings, first, last, now=now)
     except pipeline.PublicationError as exc:
         _fail(str(exc))
+    typer.echo(
+        f"Recorded {loaded.returns_read} returns ({loaded.returns_rejected} rejected, "
+        f"{loaded.returns_held_back} held back); {loaded.rows_loaded} rows loaded, "
+        f"{loaded.rows_quarantined} quarantined"
+    )
     for issue in issues:
         typer.echo(
             f"{issue.label} ({issue.period}), known at {issue.known_at:%Y-%m-%d %H:%M}: {issue.path}"
