@@ -42,7 +42,8 @@ def file_mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
 
 
-def _stream_digest(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """sha256 of one file's bytes, streamed (any size)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -71,7 +72,7 @@ def source_digest(source: ReturnSource, settings: Settings) -> str:
     oversized files are hashed the same way), to skip files loaded before."""
     del settings  # every file is streamed; the limits do not change the digest
     try:
-        return return_digest(source, [_stream_digest(p) for p in source.paths])
+        return return_digest(source, [file_sha256(p) for p in source.paths])
     except OSError:
         return unreadable_digest(source)
 
@@ -117,7 +118,7 @@ def _fill(parsed: ParsedReturn, source: ReturnSource, ref: Reference, settings: 
         if size > settings.max_file_bytes:
             # Never held in memory, but still hashed so the manifest knows the file.
             members.append((path, None))
-            digests.append(_stream_digest(path))
+            digests.append(file_sha256(path))
             continue
         data = path.read_bytes()
         members.append((path, data))

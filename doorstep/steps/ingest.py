@@ -48,12 +48,12 @@ class _Clock:
         self.floor = _published_known_at(settings)
 
     def arrival(self, source: ReturnSource) -> datetime:
-        from doorstep.ingest.reader import _stream_digest
+        from doorstep.ingest.reader import file_sha256
 
         arrivals = []
         for path in source.paths:
             try:
-                logged = self.deliveries.get((path.name, _stream_digest(path)))
+                logged = self.deliveries.get((path.name, file_sha256(path)))
             except OSError:
                 logged = None
             if logged is None:

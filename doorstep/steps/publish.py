@@ -72,13 +72,11 @@ def published(settings: Settings) -> list[dict[str, Any]]:
         return []
     import duckdb
 
-    from warehouse.db import run_sql_file
+    from warehouse.db import publications
 
     con = duckdb.connect(str(settings.private_db), read_only=True)
     try:
-        cur = run_sql_file(con, "raw/select_publications.sql")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        return publications(con)
     except duckdb.CatalogException:
         return []  # a private DB from before the register (its DDL runs on next load)
     finally:

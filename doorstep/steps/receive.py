@@ -9,15 +9,14 @@ keep or invent it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from doorstep.ingest.reader import file_sha256
 from doorstep.settings import Settings
 from doorstep.steps.common import _logger
 
@@ -30,23 +29,8 @@ class DeliveryError(ValueError):
     """A delivery that cannot be recorded as asked (named file, reason)."""
 
 
-@dataclass(frozen=True)
-class Delivery:
-    file_name: str
-    sha256: str
-    arrived_at: datetime
-
-
 def deliveries_log(settings: Settings) -> Path:
     return settings.private_dir / "deliveries.jsonl"
-
-
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def receive(settings: Settings, paths: list[Path], *, at: datetime, now: datetime) -> list[Path]:
@@ -64,9 +48,9 @@ def receive(settings: Settings, paths: list[Path], *, at: datetime, now: datetim
     for path in paths:
         if not path.is_file():
             raise DeliveryError(f"{path}: no such file")
-        digest = _digest(path)
+        digest = file_sha256(path)
         target = settings.inbox / path.name
-        if target.exists() and _digest(target) != digest:
+        if target.exists() and file_sha256(target) != digest:
             raise DeliveryError(
                 f"{path.name}: the inbox already has another file of this name; "
                 "deliver a correction under a name of its own (e.g. XH_2024-05_更正.xlsx)"
