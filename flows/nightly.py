@@ -16,9 +16,11 @@ from prefect.states import Completed, State
 
 from doorstep import pipeline
 from doorstep.settings import Settings
+from flows.artifacts import publish_run_artifacts
+from flows.retry import IO_RETRIES
 
 
-@task(name="ingest", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, persist_result=False)
+@task(name="ingest", **IO_RETRIES, cache_policy=NO_CACHE, persist_result=False)
 def ingest(settings: Settings, now: datetime) -> pipeline.Batch:
     return pipeline.ingest(settings, now=now)
 
@@ -75,5 +77,6 @@ def nightly(
     result = figures(settings, as_of, known_at, now)
     pdf = draft(settings, result)
     summary = pipeline.summarise(loaded, result, pdf, issue)
+    publish_run_artifacts(batch, summary, result)
     get_run_logger().info(summary.message)
     return Completed(message=summary.message, data=summary)

@@ -1,0 +1,40 @@
+"""What a run leaves in the Prefect UI besides its log: a Markdown summary of the night
+and a table of the returns register (`doorstep.run_report` builds both)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from doorstep.reference import load_reference
+from doorstep.run_report import (
+    headline_figures,
+    night_quarantine,
+    night_returns,
+    register_table,
+    summary_markdown,
+)
+from doorstep.steps.common import Batch
+from doorstep.steps.figures import FiguresResult
+from doorstep.steps.summary import RunSummary
+
+SUMMARY_KEY = "doorstep-night"
+REGISTER_KEY = "doorstep-register"
+
+
+def publish_run_artifacts(batch: Batch, summary: RunSummary, result: FiguresResult) -> None:
+    """Create the run's two artifacts (called inside the flow run, so they belong to it)."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    ref = load_reference()
+    markdown = summary_markdown(
+        summary,
+        night_returns(batch),
+        night_quarantine(batch, ref),
+        headline_figures(result.figures, ref),
+        ref,
+    )
+    create_markdown_artifact(markdown, key=SUMMARY_KEY, description=summary.message)
+    table: Any = register_table(result.returns_register, result.as_of.year)
+    create_table_artifact(
+        table, key=REGISTER_KEY, description=f"returns register {result.as_of.year}"
+    )
