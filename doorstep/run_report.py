@@ -152,9 +152,11 @@ def summary_markdown(
         f"## {words['quarantine']}",
         "",
     ]
-    lines += _table(quarantine, ["reason_code", "message", "rows"]) if quarantine else [
-        words["no_quarantine"]
-    ]
+    lines += (
+        _table(quarantine, ["reason_code", "message", "rows"])
+        if quarantine
+        else [words["no_quarantine"]]
+    )
     lines += ["", f"## {words['figures']}", ""]
     lines += _table(headlines, ["figure", "value", "text"])
     lines += [

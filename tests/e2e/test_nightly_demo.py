@@ -392,3 +392,36 @@ def test_the_first_night_after_the_deadline_publishes_may_and_drafts(demo_run):
         f"本年1至5月累计应报报表{expected}份，收到报送{expected + len(resubmitted)}次"
         f"（按时{on_time}次、逾期{len(late)}次、重报{len(resubmitted)}次），缺报0份"
     ) in text
+
+
+def _artifacts(home: Path) -> list[tuple[str, str, str]]:
+    """(key, type, data) of every artifact the two runs left, from the harness's database."""
+    import sqlite3
+
+    con = sqlite3.connect(home / "prefect-harness.db")
+    try:
+        return con.execute("select key, type, data from artifact order by created").fetchall()
+    finally:
+        con.close()
+
+
+def test_each_run_leaves_a_summary_and_the_register_in_prefect(demo_run):
+    home, night, _ = demo_run
+    found = _artifacts(home)
+    assert [(k, t) for k, t, _ in found] == [
+        ("doorstep-night", "markdown"),
+        ("doorstep-register", "table"),
+    ] * 2
+    first = found[0][2]
+    assert "星化社区家门口就业服务站" in first  # stations by name, from the registry
+    assert "近200名" in first  # F01 in its idiom
+    assert str(night.result().bulletin) in first  # where tonight's draft was written
+    assert "今晚没有新报表" in found[2][2]  # the second night found nothing new
+
+
+def test_no_personal_value_in_any_prefect_artifact(demo_run):
+    home, _, _ = demo_run
+    personal = oracle(home / "inbox")["personal"]
+    text = "\n".join(data for _, _, data in _artifacts(home))
+    # Names too, not only the long numbers: an artifact is read by people in the UI.
+    assert not [v for v in personal if len(v) >= 2 and v in text]

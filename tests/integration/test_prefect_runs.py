@@ -1,0 +1,217 @@
+"""The nightly flow under a real (temporary) Prefect server: what a run leaves in the UI,
+and which failures are retried.
+
+One small home (two demo returns of May 2024, one row of XN's refused) runs the real
+flow once; the retry tests run the real ingest task against a private database that
+another process holds locked, and a task with the same retry options that fails for a
+reason no retry can mend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from doorstep.reference import load_reference
+from tests.conftest import TEST_KEY
+from tests.factories import settings_at
+from tests.integration.small_home import write_demo_returns
+
+pytestmark = [pytest.mark.integration]
+
+AS_OF = date(2024, 5, 31)
+RETURNS = {"XH_2024-05.xlsx", "XN_2024-05.xlsx"}
+
+
+@pytest.fixture(scope="module")
+def harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+async def _read(call: str, *args: Any, **kwargs: Any) -> Any:
+    from prefect.client.orchestration import get_client
+
+    async with get_client() as client:
+        return await getattr(client, call)(*args, **kwargs)
+
+
+def _artifacts(flow_run_id: Any) -> dict[str, Any]:
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    found = asyncio.run(
+        _read(
+            "read_artifacts",
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])),
+        )
+    )
+    return {a.key: a for a in found}
+
+
+@pytest.fixture(scope="module")
+def night(harness, tmp_path_factory: pytest.TempPathFactory, monkeypatch_module):
+    from flows.nightly import nightly
+
+    home = tmp_path_factory.mktemp("artifacts") / "home"
+    write_demo_returns(home / "inbox", RETURNS)
+    monkeypatch_module.setenv("DOORSTEP_PSEUDONYM_KEY", TEST_KEY)
+    state = nightly(as_of=AS_OF, home=str(home), return_state=True)
+    assert state.is_completed(), state.message
+    return home, _artifacts(state.state_details.flow_run_id)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+def test_the_run_leaves_a_markdown_summary_of_the_night(night) -> None:
+    home, artifacts = night
+    ref = load_reference()
+    summary = artifacts["doorstep-night"]
+    assert summary.type == "markdown"
+    text = summary.data
+    # Each return under its station's registered name, with what was decided.
+    for code in ("XH", "XN"):
+        line = next(x for x in text.splitlines() if ref.stations[code].name in x)
+        assert f"{code}_2024-05.xlsx" in line
+        assert "已入库" in line
+    # XN's May return has one placement dated after its period: quarantined, by reason.
+    reason = ref.reasons["PLACED_AFTER_PERIOD"]
+    assert f"| PLACED_AFTER_PERIOD | {reason.message_zh} | 1 |" in text
+    assert str(home / "bulletins" / "2024-05-31.pdf") in text
+    assert summary.description.startswith("completed, with quarantines")
+
+
+def test_the_summary_gives_headline_figures_in_their_idioms(night) -> None:
+    from doorstep.bulletin.narrative import fill_texts  # noqa: F401  (the idioms' source)
+    from tests.factories import query
+
+    home, artifacts = night
+    (persons,) = query(
+        home / "doorstep.duckdb",
+        "select text from marts.figures where figure = 'F01' and measure = 'persons' "
+        "and station is null and category is null",
+    )[0]
+    f01 = next(x for x in artifacts["doorstep-night"].data.splitlines() if x.startswith("| F01"))
+    assert f01.endswith(f"| {persons} |")
+
+
+def test_the_run_leaves_the_register_as_a_table(night) -> None:
+    _, artifacts = night
+    ref = load_reference()
+    register = artifacts["doorstep-register"]
+    assert register.type == "table"
+    rows = json.loads(register.data) if isinstance(register.data, str) else register.data
+    # Every expected station-month of 2024 up to May: delivered or 缺报.
+    expected = sum(
+        1
+        for s in ref.stations.values()
+        for m in range(1, 6)
+        if s.opened_on <= date(2024, m, 28) or s.opened_on.year < 2024
+    )
+    assert len(rows) >= expected
+    xh_may = [
+        r for r in rows if r["服务站"] == ref.stations["XH"].name and r["报告期"] == "2024-05"
+    ]
+    assert [r["状态"] for r in xh_may] == ["按时"]
+    assert xh_may[0]["文件"] == "XH_2024-05.xlsx"
+    assert {r["状态"] for r in rows} <= {"按时", "逾期", "重报", "缺报", "退回", "暂缓", "未到期"}
+
+
+def test_no_personal_value_reaches_the_artifacts(night) -> None:
+    from doorstep.demo.generate import build_demo_returns
+
+    _, artifacts = night
+    personal = {
+        str(row[k])
+        for name, _, content, _ in build_demo_returns()
+        if name in RETURNS
+        for rows in content.sheets.values()
+        for row in rows
+        for k in ("name", "id_number", "disability_cert", "phone", "head_name", "head_id_number")
+        if row.get(k)
+    }
+    assert personal
+    text = "\n".join(str(a.data) for a in artifacts.values())
+    assert not [v for v in personal if v in text]
+
+
+# ------------------------------------------------------------------------------ retries
+
+
+def _run_count(state: Any) -> int:
+    task_run = asyncio.run(_read("read_task_run", state.state_details.task_run_id))
+    return int(task_run.run_count)
+
+
+def test_ingest_is_tried_again_while_another_process_locks_the_warehouse(
+    harness, tmp_path: Path
+) -> None:
+    from prefect import flow
+
+    from flows.nightly import ingest
+    from warehouse.db import connect_private
+
+    settings = settings_at(tmp_path / "home")
+    write_demo_returns(settings.inbox, {"XH_2024-05.xlsx"})
+    connect_private(settings.private_db).close()
+    locker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(settings.private_db)!r})\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(4)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+
+        @flow
+        def night():
+            return ingest.with_options(retries=4, retry_delay_seconds=2)(
+                settings, return_state=True
+            )
+
+        state = night()
+    finally:
+        locker.wait(timeout=60)
+    assert state.is_completed(), state.message
+    assert _run_count(state) >= 2  # the first try met the lock
+    assert [r.file_name for r in state.result().returns] == ["XH_2024-05.xlsx"]
+
+
+def test_an_error_no_retry_can_mend_fails_at_once_with_its_message(harness) -> None:
+    from prefect import flow, task
+
+    from flows.retry import IO_RETRIES
+
+    @task(**{**IO_RETRIES, "retry_delay_seconds": 0})
+    def check() -> None:
+        raise ValueError("placements: a rule could not run")
+
+    states: list[Any] = []
+
+    @flow
+    def night() -> None:
+        states.append(check(return_state=True))
+
+    night(return_state=True)
+    (state,) = states
+    assert state.is_failed()
+    assert "placements: a rule could not run" in state.message
+    assert _run_count(state) == 1
