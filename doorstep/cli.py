@@ -224,11 +224,13 @@ def _require_key(settings) -> None:
 def _run(settings, as_of: date, known_at: datetime | None, now: datetime) -> None:
     _require_key(settings)
     from doorstep.pipeline import RunSummary
+    from doorstep.progress import terminal_progress
     from flows.nightly import nightly
 
-    state = nightly(
-        as_of=as_of, known_at=known_at, home=str(settings.home), now=now, return_state=True
-    )
+    with terminal_progress():  # a bar per step, only when a person watches a terminal
+        state = nightly(
+            as_of=as_of, known_at=known_at, home=str(settings.home), now=now, return_state=True
+        )
     if not state.is_completed():
         _fail(f"the nightly run ended {state.type.value}: {state.message}")
     summary: RunSummary = state.result()  # type: ignore[assignment]  # the flow's Completed(data=…)

@@ -128,3 +128,45 @@ def decide(
     return Decision(
         rows=rows, returns=returns, issues=pl.concat([issues, held], how="vertical_relaxed")
     )
+
+
+def merge_issues(parse_issues: pl.DataFrame, gx_issues: pl.DataFrame) -> pl.DataFrame:
+    """Parse issues plus GX issues, without telling the clerk twice about one cell.
+
+    A value the parser could not read becomes null in the typed frame, and the suite
+    would then also call it REQUIRED_MISSING; the parser's reason is the useful one.
+    Cells are matched by canonical header, so parse issues naming the header as the
+    station wrote it are mapped through headers.yaml first.
+    """
+    ref = load_reference()
+    alias_to_canonical = {
+        (sheet, alias): names[0]
+        for sheet, fields in ref.headers.items()
+        for names in fields.values()
+        for alias in names
+    }
+    parse = parse_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
+    parse_cells = (
+        parse.filter(pl.col("row_number").is_not_null())
+        .select(
+            "return_id",
+            "sheet",
+            "row_number",
+            pl.struct("sheet", "column_name")
+            .map_elements(
+                lambda s: alias_to_canonical.get((s["sheet"], s["column_name"]), s["column_name"]),
+                return_dtype=pl.String,
+            )
+            .alias("column_name"),
+        )
+        .unique()
+    )
+    checked = gx_issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
+    already = checked.filter(pl.col("reason_code") == "REQUIRED_MISSING").join(
+        parse_cells, on=["return_id", "sheet", "row_number", "column_name"], how="semi"
+    )
+    checked = checked.join(already, on=list(ISSUE_SCHEMA), how="anti", nulls_equal=True)
+    # The same finding from both sides (the parser also reports blank required cells):
+    # keep the parser's line, whose detail may say more.
+    cell = ["return_id", "sheet", "row_number", "column_name", "reason_code"]
+    return pl.concat([parse, checked]).unique(subset=cell, keep="first", maintain_order=True)

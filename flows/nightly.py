@@ -15,32 +15,38 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, State
 
 from doorstep import pipeline
+from doorstep.progress import shown
 from doorstep.settings import Settings
 from flows.artifacts import publish_run_artifacts
 from flows.retry import IO_RETRIES
 
 
 @task(name="ingest", **IO_RETRIES, cache_policy=NO_CACHE, persist_result=False)
+@shown
 def ingest(settings: Settings, now: datetime) -> pipeline.Batch:
     return pipeline.ingest(settings, now=now)
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)
+@shown
 def validate(batch: pipeline.Batch, settings: Settings) -> pipeline.Batch:
     return pipeline.validate(batch, settings)
 
 
 @task(name="load", cache_policy=NO_CACHE, persist_result=False)
+@shown
 def load(batch: pipeline.Batch, settings: Settings) -> pipeline.LoadSummary:
     return pipeline.load(batch, settings)
 
 
 @task(name="publish", cache_policy=NO_CACHE, persist_result=False)
+@shown
 def publish(settings: Settings, now: datetime) -> pipeline.Publication | None:
     return pipeline.publish_due(settings, now)
 
 
 @task(name="figures", cache_policy=NO_CACHE, persist_result=False)
+@shown
 def figures(
     settings: Settings, as_of: date, known_at: datetime | None, now: datetime
 ) -> pipeline.FiguresResult:
@@ -49,6 +55,7 @@ def figures(
 
 
 @task(name="draft", cache_policy=NO_CACHE, persist_result=False)
+@shown
 def draft(settings: Settings, result: pipeline.FiguresResult) -> Path:
     return pipeline.bulletin(settings, result)
 

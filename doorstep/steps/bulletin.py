@@ -12,6 +12,7 @@ import duckdb
 
 from doorstep.reference import load_reference, publication_labels
 from doorstep.settings import Settings
+from doorstep.steps.common import _logger
 from doorstep.steps.figures import FiguresResult
 
 
@@ -124,4 +125,6 @@ def bulletin(settings: Settings, result: FiguresResult, out: Path | None = None)
     )
     out = out or draft_path(settings, result.as_of)
     out.parent.mkdir(parents=True, exist_ok=True)
-    return render_bulletin(ctx, out)
+    path = render_bulletin(ctx, out)
+    _logger().info("Bulletin %s written to %s", ctx.issue_no, path)
+    return path

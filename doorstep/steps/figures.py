@@ -14,6 +14,7 @@ import duckdb
 
 from doorstep.reference import Reference, load_reference
 from doorstep.settings import Settings
+from doorstep.steps.common import _logger
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def figures(
         finally:
             con.close()
     revisions = _revisions(settings, previous, known_at) if previous is not None else []
+    _logger().info("Figures as of %s: %d rows, data version %s", as_of, len(figure_rows), version)
     return FiguresResult(
         as_of,
         known_at,

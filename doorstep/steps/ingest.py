@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from doorstep.ingest import ParsedReturn, ReturnSource, discover_returns
+from doorstep.progress import track
 from doorstep.reference import load_reference
 from doorstep.settings import Settings
 from doorstep.steps.common import Batch, _logger, beijing_now
@@ -109,7 +110,7 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
         firsts.add(next(s for s in same if s.name == first.file_name))
         for copy in copies:
             batch.duplicates.append(copy)
-            logger.info("%s: same bytes as %s, loaded once", copy.file_name, first.file_name)
+            logger.debug("%s: same bytes as %s, loaded once", copy.file_name, first.file_name)
     to_read = [s for s in sources if s in firsts]  # in name order
     source_of = {s.name: s for s in to_read}
     logger.info(
@@ -120,7 +121,8 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
         len(batch.duplicates),
         len(to_read),
     )
-    for i, parsed in enumerate(read_returns(to_read, ref, settings, workers=workers), 1):
+    read = read_returns(to_read, ref, settings, workers=workers)
+    for i, parsed in enumerate(track(read, "ingest", total=len(to_read)), 1):
         clock.stamp(parsed, source_of[parsed.file_name])
         # A file that changed since it was hashed (still being copied in?) is judged again.
         if parsed.sha256 in seen:
@@ -133,6 +135,6 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
             if parsed.rejected
             else "read"
         )
-        logger.info("[%d/%d] %s: %s", i, len(to_read), parsed.file_name, note)
+        logger.debug("[%d/%d] %s: %s", i, len(to_read), parsed.file_name, note)
         batch.returns.append(parsed)
     return batch

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from doorstep.ingest import ParsedReturn
+from doorstep.progress import track
 from doorstep.reference import Reference, load_reference
 from doorstep.settings import Settings
 from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
@@ -62,7 +63,7 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
     con = connect_private(settings.private_db)
     try:
         record_key(con, key)
-        for parsed in batch.returns:
+        for parsed in track(batch.returns, "load"):
             counts = _return_rows(batch, parsed)
             status = (
                 "rejected"
@@ -141,7 +142,17 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
     )
     if rows_loaded + rows_quarantined + _clean_rows_held_back(batch) != rows_received:
         raise AssertionError("rows loaded + quarantined + held back differ from rows received")
-    logger.info("Loaded %s", summary)
+    logger.info(
+        "Loaded %d of %d returns (%d rejected, %d held back, %d duplicates): "
+        "%d rows loaded, %d quarantined",
+        summary.returns_loaded,
+        summary.returns_read,
+        summary.returns_rejected,
+        summary.returns_held_back,
+        summary.duplicates,
+        summary.rows_loaded,
+        summary.rows_quarantined,
+    )
     return summary
 
 

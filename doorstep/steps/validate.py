@@ -8,6 +8,7 @@ import polars as pl
 
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
+from doorstep.progress import track
 from doorstep.reference import Reference, load_reference
 from doorstep.settings import Settings
 from doorstep.steps.common import SHEETS, Batch, _issues_of, _logger, _return_rows
@@ -55,15 +56,18 @@ def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame]
 
 def validate(batch: Batch, settings: Settings) -> Batch:
     """Parse values, run each sheet's GX suite once over the night's rows, decide quarantine."""
-    from expectations import build_data_docs, decide, merge_issues, validate_sheet
+    from expectations import decide, merge_issues
 
     ref = load_reference()
     logger = _logger()
     batch.typed, parse_issues = _typed_frames(batch, ref)
     gx_issues = []
-    for sheet, frame in batch.typed.items():
+    if batch.typed:
+        # Importing Great Expectations costs seconds: only on a night with rows to check.
+        from expectations.runner import build_data_docs, validate_sheet
+    for sheet, frame in track(batch.typed.items(), "validate"):
         found = validate_sheet(sheet, frame, settings.gx_dir, batch.run_name)
-        logger.info("GX %s: %d rows checked, %d problems", sheet, frame.height, found.height)
+        logger.debug("GX %s: %d rows checked, %d problems", sheet, frame.height, found.height)
         gx_issues.append(found.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA))
     gx_all = pl.concat(gx_issues) if gx_issues else pl.DataFrame(schema=ISSUE_SCHEMA)
     batch.issues = merge_issues(parse_issues, gx_all)
@@ -83,6 +87,13 @@ def validate(batch: Batch, settings: Settings) -> Batch:
     if batch.typed:
         build_data_docs(settings.gx_dir)
     batch.feedback = _write_feedback(batch, settings, ref)
+    logger.info(
+        "Validated %d rows of %d returns: %d problems, %d feedback workbooks written",
+        received.height,
+        len(batch.returns),
+        batch.issues.height,
+        len(batch.feedback),
+    )
     return batch
 
 

@@ -13,12 +13,15 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from doorstep import progress
 from doorstep.reference import load_reference
 from tests.conftest import TEST_KEY
 from tests.factories import settings_at
@@ -64,9 +67,57 @@ def night(harness, tmp_path_factory: pytest.TempPathFactory, monkeypatch_module)
     home = tmp_path_factory.mktemp("artifacts") / "home"
     write_demo_returns(home / "inbox", RETURNS)
     monkeypatch_module.setenv("DOORSTEP_PSEUDONYM_KEY", TEST_KEY)
+    # What a person at a terminal would see, recorded instead of drawn.
+    seen = Recorder()
+    monkeypatch_module.setattr(progress, "_display", seen)
     state = nightly(as_of=AS_OF, home=str(home), return_state=True)
+    monkeypatch_module.setattr(progress, "_display", None)
     assert state.is_completed(), state.message
-    return home, _artifacts(state.state_details.flow_run_id)
+    flow_run_id = state.state_details.flow_run_id
+    return Night(home, _artifacts(flow_run_id), seen.events, _logs(flow_run_id))
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, int | None]] = []
+
+    def start(self, step: str) -> None:
+        self.events.append(("start", step, None))
+
+    def total(self, step: str, total: int) -> None:
+        self.events.append(("total", step, total))
+
+    def advance(self, step: str) -> None:
+        self.events.append(("advance", step, None))
+
+    def finish(self, step: str) -> None:
+        self.events.append(("finish", step, None))
+
+
+@dataclass
+class Night:
+    home: Path
+    artifacts: dict[str, Any]
+    progress: list[tuple[str, str, int | None]]
+    logs: list[Any]
+
+    def __iter__(self):  # home, artifacts = night
+        return iter((self.home, self.artifacts))
+
+
+def _logs(flow_run_id: Any) -> list[Any]:
+    """The run's log as the UI shows it, once its last line has been shipped (Prefect sends
+    log lines to the server in batches, in the background)."""
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    only_this_run = LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+    deadline = time.monotonic() + 60
+    while True:
+        logs = list(asyncio.run(_read("read_logs", log_filter=only_this_run)))
+        last = [x for x in logs if x.task_run_id is None and "Finished in state" in x.message]
+        if last or time.monotonic() > deadline:
+            return logs
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +196,33 @@ def test_no_personal_value_reaches_the_artifacts(night) -> None:
     assert personal
     text = "\n".join(str(a.data) for a in artifacts.values())
     assert not [v for v in personal if v in text]
+
+
+def test_a_watching_person_sees_a_bar_per_step_with_the_files_read(night) -> None:
+    steps = ["ingest", "validate", "load", "figures", "bulletin"]
+    assert [step for kind, step, _ in night.progress if kind == "finish"] == steps
+    started = [step for kind, step, _ in night.progress if kind == "start"]
+    assert list(dict.fromkeys(started)) == steps
+    assert ("total", "ingest", 2) in night.progress  # two returns to read
+    assert sum(1 for e in night.progress if e[:2] == ("advance", "ingest")) == 2
+
+
+def test_the_prefect_log_has_one_line_per_step_and_no_line_per_file(night) -> None:
+    import logging
+
+    ours = [
+        log
+        for log in night.logs
+        if log.task_run_id is not None
+        and log.level >= logging.INFO
+        and not log.message.startswith("Finished in state")
+    ]
+    per_task: dict[Any, list[str]] = {}
+    for log in ours:
+        per_task.setdefault(log.task_run_id, []).append(log.message)
+    assert len(per_task) == 5
+    assert all(len(lines) == 1 for lines in per_task.values()), per_task
+    assert not [m for m in ours if "XH_2024-05.xlsx" in m.message]
 
 
 # ------------------------------------------------------------------------------ retries
