@@ -9,6 +9,7 @@ The words come from `doorstep/reference/operator.yaml`.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -176,14 +177,14 @@ def register_table(register: list[dict[str, Any]], year: int) -> list[dict[str, 
     ref = load_reference()
     columns = operator_labels()["columns"]
     keys = ["period", "status", "file_name", "received_at", "rows_received", "rows_accepted"]
-    out = []
+    out: list[dict[str, Any]] = []
     for r in register:
         if not str(r.get("period") or "").startswith(f"{year}-"):
             continue
-        row = {columns["station"]: _station_name(r.get("station_code"), ref)}
+        row: dict[str, Any] = {columns["station"]: _station_name(r.get("station_code"), ref)}
         for k in [*keys, "rows_quarantined"]:
             value = r.get(k)
-            row[columns[k]] = value.isoformat(sep=" ") if hasattr(value, "isoformat") else value
+            row[columns[k]] = value.isoformat(sep=" ") if isinstance(value, datetime) else value
         out.append(row)
     return out
 
