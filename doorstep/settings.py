@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     max_rows: int = 100_000
     max_columns: int = 200
     parse_timeout_seconds: float = 120.0
+    gx_retention_nights: int = Field(
+        default=90,
+        ge=1,
+        description="Keep GX validation results and Data Docs of this many nights "
+        "(DOORSTEP_GX_RETENTION_NIGHTS); older ones are deleted each night.",
+    )
 
     # Paths derived from home: one place that knows the layout of DOORSTEP_HOME.
     @property

@@ -9,6 +9,7 @@ from `expectations.derived`, which holds no personal value in the first place.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from functools import cache
 from pathlib import Path
@@ -178,7 +179,46 @@ def validate_sheet(
     )
 
 
-def build_data_docs(gx_dir: Path) -> None:
-    """Render GX Data Docs under `gx_dir` (they hold counts and row keys, no personal values)."""
+def build_data_docs(gx_dir: Path, keep_nights: int | None = None) -> None:
+    """Render GX Data Docs under `gx_dir` (they hold counts and row keys, no personal values),
+    first pruning validation results and their pages to the last `keep_nights` runs."""
     with _LOCK:
+        if keep_nights is not None:
+            prune_results(gx_dir, keep_nights)
         get_context(gx_dir).build_data_docs()
+
+
+def _uncommitted(gx_dir: Path) -> Path:
+    return Path(gx_dir).resolve() / "gx" / "uncommitted"
+
+
+def prune_results(gx_dir: Path, keep_nights: int) -> list[str]:
+    """Delete the validation results and Data Docs pages of all but the `keep_nights` most
+    recent runs; return the run names deleted.
+
+    GX files each result as `validations/<suite>/<run name>/<run time>/…` and its page as
+    `data_docs/local_site/validations/<suite>/<run name>/…`; a night's run name is the
+    batch's, shared by every sheet it checked. Runs are ordered by their latest run time
+    (GX's own UTC stamp), so no clock is read here.
+    """
+    if keep_nights < 1:
+        raise ValueError("keep_nights must be at least 1")
+    root = _uncommitted(gx_dir)
+    stores = [root / "validations", root / "data_docs" / "local_site" / "validations"]
+    latest: dict[str, str] = {}
+    for suite in _folders(stores[0]):
+        for run in _folders(suite):
+            stamp = max((t.name for t in _folders(run)), default="")
+            latest[run.name] = max(latest.get(run.name, ""), stamp)
+    by_recency = sorted(latest, key=lambda name: (latest[name], name), reverse=True)
+    old = set(by_recency[keep_nights:])
+    for store in stores:
+        for suite in _folders(store):
+            for run in _folders(suite):
+                if run.name in old:
+                    shutil.rmtree(run)
+    return sorted(old)
+
+
+def _folders(path: Path) -> list[Path]:
+    return [p for p in path.iterdir() if p.is_dir()] if path.is_dir() else []

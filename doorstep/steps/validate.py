@@ -85,7 +85,7 @@ def validate(batch: Batch, settings: Settings) -> Batch:
     )
     batch.decision = decide(batch.issues, received, settings.holdback_share, ref)
     if batch.typed:
-        build_data_docs(settings.gx_dir)
+        build_data_docs(settings.gx_dir, keep_nights=settings.gx_retention_nights)
     batch.feedback = _write_feedback(batch, settings, ref)
     logger.info(
         "Validated %d rows of %d returns: %d problems, %d feedback workbooks written",
