@@ -385,6 +385,24 @@ def rekey(
 
 
 @app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+    home: Home = None,
+) -> None:
+    """Where the nightly job stands: last run, next scheduled run, this month's returns, last bulletin.
+
+    With PREFECT_API_URL set (as for `doorstep serve`) the runs come from that Prefect server; otherwise from the record the last completed run left in DOORSTEP_HOME. Reads only.
+    """
+    import os
+
+    settings, _ = _settings(home)
+    from doorstep.status import gather, render
+
+    found = gather(settings, os.environ.get("PREFECT_API_URL") or None)
+    typer.echo(found.to_json() if as_json else render(found))
+
+
+@app.command()
 def figures(
     as_of: AsOf,
     known_at: KnownAt = None,

@@ -1,8 +1,10 @@
 """What a run leaves in the Prefect UI besides its log: a Markdown summary of the night
-and a table of the returns register (`doorstep.run_report` builds both)."""
+and a table of the returns register (`doorstep.run_report` builds both); and, for
+`doorstep status` when no Prefect server answers, the run's record in DOORSTEP_HOME."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from doorstep.reference import load_reference
@@ -13,6 +15,8 @@ from doorstep.run_report import (
     register_table,
     summary_markdown,
 )
+from doorstep.settings import Settings
+from doorstep.status import RunInfo, record_run
 from doorstep.steps.common import Batch
 from doorstep.steps.figures import FiguresResult
 from doorstep.steps.summary import RunSummary
@@ -21,9 +25,13 @@ SUMMARY_KEY = "doorstep-night"
 REGISTER_KEY = "doorstep-register"
 
 
-def publish_run_artifacts(batch: Batch, summary: RunSummary, result: FiguresResult) -> None:
-    """Create the run's two artifacts (called inside the flow run, so they belong to it)."""
+def publish_run_artifacts(
+    batch: Batch, summary: RunSummary, result: FiguresResult, settings: Settings
+) -> None:
+    """Create the run's two artifacts (called inside the flow run, so they belong to it),
+    and leave the run's record in DOORSTEP_HOME for `doorstep status` without Prefect."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
+    from prefect.runtime import flow_run
 
     ref = load_reference()
     markdown = summary_markdown(
@@ -37,4 +45,13 @@ def publish_run_artifacts(batch: Batch, summary: RunSummary, result: FiguresResu
     table: Any = register_table(result.returns_register, result.as_of.year)
     create_table_artifact(
         table, key=REGISTER_KEY, description=f"returns register {result.as_of.year}"
+    )
+    record_run(
+        settings,
+        RunInfo(
+            state="Completed",
+            when=datetime.now(UTC).isoformat(timespec="seconds"),
+            summary=summary.message,
+            name=flow_run.get_name(),
+        ),
     )

@@ -84,6 +84,6 @@ def nightly(
     result = figures(settings, as_of, known_at, now)
     pdf = draft(settings, result)
     summary = pipeline.summarise(loaded, result, pdf, issue)
-    publish_run_artifacts(batch, summary, result)
+    publish_run_artifacts(batch, summary, result, settings)
     get_run_logger().info(summary.message)
     return Completed(message=summary.message, data=summary)

@@ -21,7 +21,14 @@ def gx_dir(tmp_path_factory: pytest.TempPathFactory, ref):
 
     raw = raw_frame(
         "events",
-        [{"event_name": "创业沙龙", "event_type": "创业沙龙", "held_on": "2024-05-10", "attendees": "25"}],
+        [
+            {
+                "event_name": "创业沙龙",
+                "event_type": "创业沙龙",
+                "held_on": "2024-05-10",
+                "attendees": "25",
+            }
+        ],
     )
     typed, _ = parse_sheet("events", raw, ref)
     root = tmp_path_factory.mktemp("gx")

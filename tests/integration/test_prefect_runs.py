@@ -23,6 +23,7 @@ import pytest
 
 from doorstep import progress
 from doorstep.reference import load_reference
+from doorstep.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.factories import settings_at
 from tests.integration.small_home import write_demo_returns
@@ -223,6 +224,80 @@ def test_the_prefect_log_has_one_line_per_step_and_no_line_per_file(night) -> No
     assert len(per_task) == 5
     assert all(len(lines) == 1 for lines in per_task.values()), per_task
     assert not [m for m in ours if "XH_2024-05.xlsx" in m.message]
+
+
+# ------------------------------------------------------------------------------ status
+
+
+def _harness_api_url() -> str:
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    assert url
+    return str(url)
+
+
+def _opened_by_may(ref) -> set[str]:
+    return {c for c, s in ref.stations.items() if s.opened_on <= date(2024, 5, 31)}
+
+
+def test_status_reads_the_last_run_from_prefect_and_the_month_from_the_register(night) -> None:
+    from doorstep.status import gather, render
+
+    ref = load_reference()
+    status = gather(Settings(home=night.home), _harness_api_url())
+    assert status.last_run is not None
+    assert status.last_run.source == "prefect"
+    assert status.last_run.state == "Completed"
+    assert (status.last_run.summary or "").startswith("completed, with quarantines")
+    assert not status.served and status.next_run is None
+    assert status.month is not None and status.month.period == "2024-05"
+    groups = {g: {m["station_code"] for m in ms} for g, ms in status.month.groups.items()}
+    assert groups["已收到"] == {"XH", "XN"}
+    assert groups["缺报"] == _opened_by_may(ref) - {"XH", "XN"}
+    assert groups["未到期"] == set()
+    assert status.last_bulletin is not None
+    assert status.last_bulletin["issue_no"] == "2024年第5期"
+    assert str(status.last_bulletin["as_of"]) == "2024-05-31"
+    text = render(status)
+    assert "2024年第5期" in text and "XH（按时）" in text
+
+
+def test_status_without_prefect_shows_what_the_run_recorded(night) -> None:
+    from doorstep.status import gather
+
+    recorded = gather(Settings(home=night.home), None).last_run
+    from_prefect = gather(Settings(home=night.home), _harness_api_url()).last_run
+    assert recorded is not None and from_prefect is not None
+    assert recorded.source == "doorstep"
+    assert recorded.summary == from_prefect.summary
+    assert recorded.name == from_prefect.name
+
+
+def test_status_says_so_when_the_prefect_server_does_not_answer(night) -> None:
+    from doorstep.status import gather
+
+    status = gather(Settings(home=night.home), "http://127.0.0.1:9/api")
+    assert status.last_run is not None and status.last_run.source == "doorstep"
+    assert any("does not answer" in note for note in status.notes)
+
+
+def test_status_command_prints_the_month_and_the_last_bulletin(night) -> None:
+    from typer.testing import CliRunner
+
+    from doorstep.cli import app
+
+    result = CliRunner().invoke(
+        app, ["status", "--home", str(night.home)], env={"PREFECT_API_URL": ""}
+    )
+    assert result.exit_code == 0, result.output
+    assert "2024-05" in result.output
+    assert "XN（按时）" in result.output
+    assert "2024年第5期" in result.output
+    as_json = CliRunner().invoke(
+        app, ["status", "--json", "--home", str(night.home)], env={"PREFECT_API_URL": ""}
+    )
+    assert json.loads(as_json.output)["last_bulletin"]["issue_no"] == "2024年第5期"
 
 
 # ------------------------------------------------------------------------------ retries
