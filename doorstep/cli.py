@@ -232,6 +232,19 @@ def _run(settings, as_of: date, known_at: datetime | None, now: datetime) -> Non
             as_of=as_of, known_at=known_at, home=str(settings.home), now=now, return_state=True
         )
     if not state.is_completed():
+        from datetime import UTC
+
+        from doorstep.status import RunInfo, record_run
+
+        # A completed run records itself; a failed one is recorded here for `doorstep status`.
+        record_run(
+            settings,
+            RunInfo(
+                state=state.name or state.type.value,
+                when=datetime.now(UTC).isoformat(timespec="seconds"),
+                summary=state.message,
+            ),
+        )
         _fail(f"the nightly run ended {state.type.value}: {state.message}")
     summary: RunSummary = state.result()  # type: ignore[assignment]  # the flow's Completed(data=…)
     typer.echo(summary.report())

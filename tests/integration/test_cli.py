@@ -31,6 +31,7 @@ COMMANDS = {
     "publish",
     "backfill",
     "serve",
+    "status",
     "figures",
     "bulletin",
     "template",
@@ -351,3 +352,14 @@ def test_docs_without_database_is_a_clear_error(home: Path) -> None:
     output = assert_clean_failure(result)
     assert "no analyst database" in output
     assert not (home / "docs").exists()
+
+
+def test_status_before_any_run_says_there_is_nothing_yet(home: Path) -> None:
+    from doorstep.run_report import operator_labels
+
+    words = operator_labels()["status"]
+    result = runner.invoke(app, ["status", "--home", str(home)], env={"PREFECT_API_URL": ""})
+    assert result.exit_code == 0, result.output
+    assert words["no_run"] in result.output
+    assert words["no_bulletin"] in result.output
+    assert words["not_served"] in result.output
