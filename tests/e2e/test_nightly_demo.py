@@ -9,9 +9,10 @@ pipeline gets wrong cannot agree with it by construction.
 from __future__ import annotations
 
 import calendar
+import json
 import os
 import re
-import shutil
+import sqlite3
 import sys
 from collections import defaultdict
 from datetime import date, datetime
@@ -166,9 +167,17 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
         with prefect_test_harness(server_startup_timeout=180):
             first = nightly(as_of=AS_OF, home=str(home), now=now, return_state=True)
             second = nightly(as_of=AS_OF, home=str(home), now=now, return_state=True)
-            # Keep the harness's database (flow runs, task runs, logs) for the privacy scan.
+            # Keep the harness's database (flow runs, task runs, logs, artifacts) for the
+            # privacy scan: through SQLite's backup, so what is still in its write-ahead
+            # log is copied too.
             url = get_current_settings().server.database.connection_url.get_secret_value()
-            shutil.copy(url.split("///", 1)[1], home / "prefect-harness.db")
+            source = sqlite3.connect(url.split("///", 1)[1])
+            copy = sqlite3.connect(home / "prefect-harness.db")
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+                source.close()
     finally:
         _WATCHING["on"] = False
         if old is None:
@@ -396,13 +405,22 @@ def test_the_first_night_after_the_deadline_publishes_may_and_drafts(demo_run):
 
 def _artifacts(home: Path) -> list[tuple[str, str, str]]:
     """(key, type, data) of every artifact the two runs left, from the harness's database."""
-    import sqlite3
-
     con = sqlite3.connect(home / "prefect-harness.db")
     try:
-        return con.execute("select key, type, data from artifact order by created").fetchall()
+        rows = con.execute("select key, type, data from artifact order by created").fetchall()
     finally:
         con.close()
+    # The column holds JSON, Chinese as \\u escapes: decode it, or a name would hide.
+    return [(key, kind, _as_text(json.loads(data))) for key, kind, data in rows]
+
+
+def _as_text(value: object) -> str:
+    while isinstance(value, str):
+        try:
+            value = json.loads(value)  # a table artifact is JSON inside the JSON column
+        except ValueError:
+            return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def test_each_run_leaves_a_summary_and_the_register_in_prefect(demo_run):

@@ -193,7 +193,7 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
     # Night two, with all the time in the world: the three known files are not handed to
     # the reader again (the slow one would now be read in full), only the new one is.
     good_workbook(inbox / "XF_2024-05.xlsx")
-    caplog.set_level(logging.INFO, logger="doorstep")
+    caplog.set_level(logging.DEBUG, logger="doorstep")  # per-file lines are at DEBUG
     logger = logging.getLogger("doorstep")  # Prefect's logging set-up stops propagation
     logger.addHandler(caplog.handler)
     try:
