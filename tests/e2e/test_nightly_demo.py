@@ -410,7 +410,7 @@ def _artifacts(home: Path) -> list[tuple[str, str, str]]:
         rows = con.execute("select key, type, data from artifact order by created").fetchall()
     finally:
         con.close()
-    # The column holds JSON, Chinese as \\u escapes: decode it, or a name would hide.
+    # The column holds JSON, Chinese as \u escapes: decode it, or a name would hide.
     return [(key, kind, _as_text(json.loads(data))) for key, kind, data in rows]
 
 

@@ -94,6 +94,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             root / "prefect-server",
             # The scheduler fills in the 02:00 runs every few seconds instead of every minute.
             PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2",
+            # No browser here: the API alone starts sooner.
+            PREFECT_SERVER_UI_ENABLED="false",
         ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
