@@ -165,6 +165,11 @@ def summary_markdown(
         f"## {words['outputs']}",
         "",
         f"- {words['bulletin']}: `{summary.bulletin}`",
+        *(
+            [f"- {words['issue']}: {summary.issue.label} `{summary.issue.path}`"]
+            if summary.issue is not None
+            else []
+        ),
         f"- {words['analyst_db']}: `{summary.analyst_db}`",
         "",
     ]

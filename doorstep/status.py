@@ -7,7 +7,7 @@
 - the latest month of the returns register, each expected station's return grouped as
   received / not yet due / missing (the groups are lists of register statuses in
   `doorstep/reference/operator.yaml`, so a new status is a line of YAML);
-- the last bulletin published (raw.bulletins).
+- the last issue published (the register of published issues, raw.bulletins).
 
 Each part is gathered on its own and says why when it is unavailable; nothing here
 writes, and the databases are opened read-only.
@@ -189,18 +189,19 @@ def _month(settings: Settings) -> MonthReturns | None:
 
 
 def _last_bulletin(settings: Settings) -> dict[str, Any] | None:
+    """The last issue (or edition) in the register of published issues."""
     import duckdb
 
-    from warehouse.db import fetch_frame
+    from warehouse.db import publications
 
     if not settings.private_db.exists():
         return None
     con = duckdb.connect(str(settings.private_db), read_only=True)
     try:
-        rows = fetch_frame(con, "status/select_last_bulletin.sql").to_dicts()
+        published = publications(con)
     finally:
         con.close()
-    return rows[0] if rows else None
+    return published[-1] if published else None
 
 
 # ------------------------------------------------------------------ all of it

@@ -88,7 +88,10 @@ def figures(
         finally:
             con.close()
     revisions = _revisions(settings, previous, known_at) if previous is not None else []
-    _logger().info("Figures as of %s: %d rows, data version %s", as_of, len(figure_rows), version)
+    # One line for the night's refresh; an issue's own snapshot is its publish step's detail.
+    (_logger().info if publish else _logger().debug)(
+        "Figures as of %s: %d rows, data version %s", as_of, len(figure_rows), version
+    )
     return FiguresResult(
         as_of,
         known_at,

@@ -222,6 +222,7 @@ def publish_due(settings: Settings, now: datetime) -> Publication | None:
         return None
     period = due_period(now, settings.on_time_day)
     if any(r["period"] == period for r in published(settings)):
+        _logger().info("The issue for %s is already published", period)
         return None
     if not _has_returns(settings, period):
         _logger().info("No return recorded for %s: no issue published", period)

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,9 @@ from tests.integration.small_home import write_demo_returns
 pytestmark = [pytest.mark.integration]
 
 AS_OF = date(2024, 5, 31)
+# The run's clock (Beijing): past May's deadline (5 June), so May's issue falls due tonight,
+# the returns recorded tonight are late, and the stations without one are missing.
+NOW = datetime(2024, 6, 6, 2, 0)
 RETURNS = {"XH_2024-05.xlsx", "XN_2024-05.xlsx"}
 
 
@@ -71,7 +74,7 @@ def night(harness, tmp_path_factory: pytest.TempPathFactory, monkeypatch_module)
     # What a person at a terminal would see, recorded instead of drawn.
     seen = Recorder()
     monkeypatch_module.setattr(progress, "_display", seen)
-    state = nightly(as_of=AS_OF, home=str(home), return_state=True)
+    state = nightly(as_of=AS_OF, home=str(home), now=NOW, return_state=True)
     monkeypatch_module.setattr(progress, "_display", None)
     assert state.is_completed(), state.message
     flow_run_id = state.state_details.flow_run_id
@@ -141,12 +144,12 @@ def test_the_run_leaves_a_markdown_summary_of_the_night(night) -> None:
     # XN's May return has one placement dated after its period: quarantined, by reason.
     reason = ref.reasons["PLACED_AFTER_PERIOD"]
     assert f"| PLACED_AFTER_PERIOD | {reason.message_zh} | 1 |" in text
-    assert str(home / "bulletins" / "2024-05-31.pdf") in text
+    assert str(home / "bulletins" / "drafts" / "2024-05.pdf") in text
+    assert str(home / "bulletins" / "issues" / "2024-05.pdf") in text  # May's issue, out tonight
     assert summary.description.startswith("completed, with quarantines")
 
 
 def test_the_summary_gives_headline_figures_in_their_idioms(night) -> None:
-    from doorstep.bulletin.narrative import fill_texts  # noqa: F401  (the idioms' source)
     from tests.factories import query
 
     home, artifacts = night
@@ -176,7 +179,7 @@ def test_the_run_leaves_the_register_as_a_table(night) -> None:
     xh_may = [
         r for r in rows if r["服务站"] == ref.stations["XH"].name and r["报告期"] == "2024-05"
     ]
-    assert [r["状态"] for r in xh_may] == ["按时"]
+    assert [r["状态"] for r in xh_may] == ["逾期"]
     assert xh_may[0]["文件"] == "XH_2024-05.xlsx"
     assert {r["状态"] for r in rows} <= {"按时", "逾期", "重报", "缺报", "退回", "暂缓", "未到期"}
 
@@ -200,7 +203,7 @@ def test_no_personal_value_reaches_the_artifacts(night) -> None:
 
 
 def test_a_watching_person_sees_a_bar_per_step_with_the_files_read(night) -> None:
-    steps = ["ingest", "validate", "load", "figures", "bulletin"]
+    steps = ["ingest", "validate", "load", "publish", "figures", "draft"]
     assert [step for kind, step, _ in night.progress if kind == "finish"] == steps
     started = [step for kind, step, _ in night.progress if kind == "start"]
     assert list(dict.fromkeys(started)) == steps
@@ -221,7 +224,7 @@ def test_the_prefect_log_has_one_line_per_step_and_no_line_per_file(night) -> No
     per_task: dict[Any, list[str]] = {}
     for log in ours:
         per_task.setdefault(log.task_run_id, []).append(log.message)
-    assert len(per_task) == 5
+    assert len(per_task) == 6
     assert all(len(lines) == 1 for lines in per_task.values()), per_task
     assert not [m for m in ours if "XH_2024-05.xlsx" in m.message]
 
@@ -257,10 +260,10 @@ def test_status_reads_the_last_run_from_prefect_and_the_month_from_the_register(
     assert groups["缺报"] == _opened_by_may(ref) - {"XH", "XN"}
     assert groups["未到期"] == set()
     assert status.last_bulletin is not None
-    assert status.last_bulletin["issue_no"] == "2024年第5期"
+    assert status.last_bulletin["issue_no"] == "2024年第1期"
     assert str(status.last_bulletin["as_of"]) == "2024-05-31"
     text = render(status)
-    assert "2024年第5期" in text and "XH（按时）" in text
+    assert "2024年第1期" in text and "XH（逾期）" in text
 
 
 def test_status_without_prefect_shows_what_the_run_recorded(night) -> None:
@@ -292,12 +295,12 @@ def test_status_command_prints_the_month_and_the_last_bulletin(night) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "2024-05" in result.output
-    assert "XN（按时）" in result.output
-    assert "2024年第5期" in result.output
+    assert "XN（逾期）" in result.output
+    assert "2024年第1期" in result.output
     as_json = CliRunner().invoke(
         app, ["status", "--json", "--home", str(night.home)], env={"PREFECT_API_URL": ""}
     )
-    assert json.loads(as_json.output)["last_bulletin"]["issue_no"] == "2024年第5期"
+    assert json.loads(as_json.output)["last_bulletin"]["issue_no"] == "2024年第1期"
 
 
 # ------------------------------------------------------------------------------ retries
@@ -337,7 +340,7 @@ def test_ingest_is_tried_again_while_another_process_locks_the_warehouse(
         @flow
         def night():
             return ingest.with_options(retries=4, retry_delay_seconds=2)(
-                settings, return_state=True
+                settings, NOW, return_state=True
             )
 
         state = night()

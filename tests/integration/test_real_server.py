@@ -174,7 +174,7 @@ def test_the_served_run_leaves_its_artifacts_and_its_bulletin(run, served) -> No
     by_key = {a.key: a for a in artifacts}
     assert set(by_key) == {"doorstep-night", "doorstep-register"}
     assert "XH_2024-05.xlsx" in by_key["doorstep-night"].data
-    assert (home / "bulletins" / "2024-05-31.pdf").stat().st_size > 0
+    assert (home / "bulletins" / "drafts" / "2024-05.pdf").stat().st_size > 0
 
 
 def test_status_shows_the_served_deployment_and_its_next_run(run, served) -> None:
