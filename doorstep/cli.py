@@ -467,20 +467,22 @@ def template(
     out: Annotated[
         Path | None, typer.Option(help="Where to write (default: ./<station>_<period>.xlsx).")
     ] = None,
+    home: Home = None,
 ) -> None:
     """Write the official xlsx return template for one station-month."""
-    from doorstep.reference import load_reference
+    settings, _ = _settings(home)
+    from doorstep.registry import home_reference
     from doorstep.template import write_template
     from transforms.values import parse_period
 
-    ref = load_reference()
+    ref = home_reference(settings)
     station = station.strip().upper()
     if station not in ref.stations:
         _fail(f"unknown station {station!r}; known: {', '.join(sorted(ref.stations))}")
     norm = parse_period(period)
     if norm is None:
         _fail(f"cannot read period {period!r}; write it as 2024-06")
-    path = write_template(out or Path(f"{station}_{norm}.xlsx"), station, norm)
+    path = write_template(out or Path(f"{station}_{norm}.xlsx"), station, norm, ref)
     typer.echo(str(path))
 
 
@@ -522,6 +524,55 @@ def docs(
         )
     for path in write_data_dictionary(settings.analyst_db, out or settings.docs):
         typer.echo(str(path))
+
+
+stations_app = typer.Typer(
+    help=(
+        "The station registry the bureau maintains. Until one is imported, the package's six "
+        "stations are the registry; each import is a new version and replaces it whole."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(stations_app, name="stations")
+
+
+@stations_app.command("import")
+def stations_import(
+    file: Annotated[Path, typer.Argument(help="Registry CSV (UTF-8).", metavar="FILE.csv")],
+    home: Home = None,
+) -> None:
+    """Import the registry from a CSV: columns code,name,street,opened_on (YYYY-MM-DD), optional kind (default community), aliases (a|b|c), closed_on. Nothing is imported when any row is wrong."""
+    settings, _ = _settings(home)
+    from doorstep.registry import RegistryError, import_stations
+
+    try:
+        version = import_stations(settings, file, imported_at=datetime.now())
+    except RegistryError as exc:
+        _fail(str(exc))
+    typer.echo(f"Imported {file.name} as registry version {version} into {settings.private_db}")
+
+
+@stations_app.command("list")
+def stations_list(home: Home = None) -> None:
+    """List the stations in force and the registry's versions."""
+    settings, _ = _settings(home)
+    from doorstep.registry import home_reference, registry_versions, stations_table
+
+    versions = registry_versions(settings)
+    if versions:
+        last = versions[-1]
+        typer.echo(
+            f"Registry version {last['registry_version']} ({last['file_name']}, imported "
+            f"{last['imported_at']:%Y-%m-%d %H:%M}); {len(versions)} version(s) on record"
+        )
+    else:
+        typer.echo("No registry imported: the package's stations are in force")
+    for row in stations_table(home_reference(settings).stations):
+        closed = f"  closed {row['closed_on']}" if row["closed_on"] else ""
+        typer.echo(
+            f"{row['code']:<8} {row['name']}  {row['street']}  {row['kind']}  "
+            f"opened {row['opened_on']}{closed}"
+        )
 
 
 if __name__ == "__main__":

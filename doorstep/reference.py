@@ -6,7 +6,7 @@ Chinese labels live in the CSV/YAML files beside this module, never in code.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -41,6 +41,7 @@ class Station:
     kind: str
     aliases: tuple[str, ...]
     sheets: tuple[str, ...]  # sheets this station must report
+    closed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -79,22 +80,44 @@ class Reference:
             return {}
         return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
+    def with_stations(self, stations: dict[str, Station]) -> Reference:
+        """This reference with another station registry (a home's imported one)."""
+        return replace(self, stations=dict(stations))
+
+
+@cache
+def station_kinds() -> dict[str, tuple[str, ...]]:
+    """kind → the sheets a station of that kind must report (station_kinds.csv)."""
+    return {row["kind"]: tuple(_aliases(row["sheets"])) for row in _csv("station_kinds.csv")}
+
+
+# A registry row that names no kind is a community station (returns.md §1).
+DEFAULT_STATION_KIND = "community"
+
+
+def station_from_row(row: dict[str, Any]) -> Station:
+    """One registry row (as in stations.csv, or the private registry) as a Station."""
+    kind = row.get("kind") or DEFAULT_STATION_KIND
+    opened, closed = row["opened_on"], row.get("closed_on")
+    return Station(
+        code=row["code"],
+        name=row["name"],
+        street=row["street"],
+        opened_on=opened if isinstance(opened, date) else date.fromisoformat(opened),
+        kind=kind,
+        aliases=tuple(_aliases(row.get("aliases") or "")),
+        sheets=station_kinds()[kind],
+        closed_on=closed if isinstance(closed, date) or not closed else date.fromisoformat(closed),
+    )
+
 
 @cache
 def load_reference() -> Reference:
-    kinds = {row["kind"]: tuple(_aliases(row["sheets"])) for row in _csv("station_kinds.csv")}
-    stations = {
-        r["code"]: Station(
-            code=r["code"],
-            name=r["name"],
-            street=r["street"],
-            opened_on=date.fromisoformat(r["opened_on"]),
-            kind=r["kind"],
-            aliases=tuple(_aliases(r["aliases"])),
-            sheets=kinds[r["kind"]],
-        )
-        for r in _csv("stations.csv")
-    }
+    """The package's reference data, with its six stations (the demo's registry).
+
+    A home where the bureau imported its own registry uses `doorstep.registry.home_reference`.
+    """
+    stations = {r["code"]: station_from_row(r) for r in _csv("stations.csv")}
 
     def codes(name: str) -> dict[str, Code]:
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from doorstep.reference import REFERENCE_DIR, load_reference
+from doorstep.reference import REFERENCE_DIR, Reference, load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
 from transforms.values import parse_period
 
@@ -17,13 +17,16 @@ def template_instructions() -> list[str]:
     return [ln for ln in INSTRUCTIONS_FILE.read_text(encoding="utf-8").splitlines() if ln.strip()]
 
 
-def write_template(path: Path, station_code: str, period: str) -> Path:
+def write_template(
+    path: Path, station_code: str, period: str, ref: Reference | None = None
+) -> Path:
     """Write the blank return of `station_code` for `period` (`2024-06` or `2024年6月`).
 
     Only the sheets the station's kind reports are included; dropdowns and text-formatted
     ID/phone columns cover 500 rows. Raises ValueError for an unknown station or period.
+    `ref` carries the home's station registry (default: the package's stations).
     """
-    ref = load_reference()
+    ref = ref or load_reference()
     station = ref.stations.get(station_code)
     if station is None:
         raise ValueError(f"unknown station code: {station_code!r}")

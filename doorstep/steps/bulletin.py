@@ -10,7 +10,8 @@ from typing import Any
 
 import duckdb
 
-from doorstep.reference import load_reference, publication_labels
+from doorstep.reference import publication_labels
+from doorstep.registry import home_reference
 from doorstep.settings import Settings
 from doorstep.steps.common import _logger
 from doorstep.steps.figures import FiguresResult
@@ -77,7 +78,7 @@ def context(
     """The bulletin's context (Contract 6) for a figures snapshot."""
     from doorstep.bulletin.context import BulletinContext
 
-    ref = load_reference()
+    ref = home_reference(settings)
     return BulletinContext(
         as_of=result.as_of,
         known_at=known_at,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from doorstep.ingest import ParsedReturn
+from doorstep.reference import Reference, load_reference
 from transforms.sheets import ISSUE_SCHEMA
 
 log = logging.getLogger("doorstep")
@@ -68,6 +69,8 @@ class Batch:
     """The returns that arrived since the last run, as they go through the night."""
 
     run_name: str
+    # The home's reference (its station registry) as read once when the night started.
+    ref: Reference = field(default_factory=load_reference)
     returns: list[ParsedReturn] = field(default_factory=list)
     duplicates: list[ParsedReturn] = field(default_factory=list)
     typed: dict[str, pl.DataFrame] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from doorstep.reference import Reference, load_reference
+from doorstep.registry import home_reference
 from doorstep.settings import Settings
 from doorstep.steps.common import _logger
 
@@ -121,8 +122,8 @@ def _revisions(
         )
     finally:
         con.close()
-    labels = {row["figure"]: row["label"] for row in load_reference().definitions}
-    ref = load_reference()
+    ref = home_reference(settings)
+    labels = {row["figure"]: row["label"] for row in ref.definitions}
     return [
         {**r, "label": _revision_label(labels.get(r["figure"], r["figure"]), r, ref)}
         for r in changed.to_dicts()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from doorstep.ingest import ParsedReturn, ReturnSource, discover_returns
 from doorstep.progress import track
-from doorstep.reference import load_reference
+from doorstep.registry import home_reference
 from doorstep.settings import Settings
 from doorstep.steps.common import Batch, _logger, beijing_now
 from doorstep.steps.receive import read_deliveries
@@ -84,12 +84,12 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
     from doorstep.ingest.worker import read_returns, unread_return
 
     now = now or beijing_now()
-    ref = load_reference()
+    ref = home_reference(settings)
     logger = _logger()
     sources = discover_returns(settings.inbox, ref)
     seen = _seen_digests(settings)
     clock = _Clock(settings, now)
-    batch = Batch(run_name=now.strftime("%Y%m%dT%H%M%S"))
+    batch = Batch(run_name=now.strftime("%Y%m%dT%H%M%S"), ref=ref)
     by_digest: dict[str, list[ReturnSource]] = {}
     for source in sources:
         digest = source_digest(source, settings)

@@ -8,7 +8,7 @@ import polars as pl
 
 from doorstep.ingest import ParsedReturn
 from doorstep.progress import track
-from doorstep.reference import Reference, load_reference
+from doorstep.reference import Reference
 from doorstep.settings import Settings
 from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
 
@@ -55,7 +55,7 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
     from doorstep.keys import require_known_key
     from warehouse.db import connect_private, load_return, record_file, record_key
 
-    ref = load_reference()
+    ref = batch.ref
     key = require_known_key(settings)  # before the private DB is opened for writing
     logger = _logger()
     settings.private_dir.mkdir(parents=True, exist_ok=True)

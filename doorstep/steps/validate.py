@@ -9,7 +9,7 @@ import polars as pl
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
-from doorstep.reference import Reference, load_reference
+from doorstep.reference import Reference
 from doorstep.settings import Settings
 from doorstep.steps.common import SHEETS, Batch, _issues_of, _logger, _return_rows
 from transforms.sheets import ISSUE_SCHEMA
@@ -58,7 +58,7 @@ def validate(batch: Batch, settings: Settings) -> Batch:
     """Parse values, run each sheet's GX suite once over the night's rows, decide quarantine."""
     from expectations import decide, merge_issues
 
-    ref = load_reference()
+    ref = batch.ref
     logger = _logger()
     batch.typed, parse_issues = _typed_frames(batch, ref)
     gx_issues = []

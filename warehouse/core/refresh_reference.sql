@@ -1,14 +1,29 @@
--- The registry and code lists are reloaded from doorstep/reference on every connect
--- so the warehouse never drifts from the files in the repository.
+-- The registry and code lists are reloaded on every connect so the warehouse never
+-- drifts: code lists from doorstep/reference, stations from the bureau's latest
+-- imported registry, or the package's stations when none was ever imported.
 delete from core.stations;
-insert into core.stations
+insert into core.stations (station_code, name, street, opened_on, kind, closed_on)
 select
     code,
     name,
     street,
     opened_on,
-    kind
-from reference_stations;
+    kind,
+    null as closed_on
+from reference_stations
+where not exists (select 1 from raw.station_registry_versions)
+union all
+select
+    registry.station_code,
+    registry.name,
+    registry.street,
+    registry.opened_on,
+    registry.kind,
+    registry.closed_on
+from raw.station_registry as registry
+where registry.registry_version = (
+    select max(versions.registry_version) from raw.station_registry_versions as versions
+);
 delete from core.channels;
 insert into core.channels
 select

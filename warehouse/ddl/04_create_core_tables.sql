@@ -8,6 +8,10 @@ create table if not exists core.stations (
     kind varchar
 );
 
+-- A station stops being expected after the month it closed (returns.md §6); added
+-- apart so a warehouse created before closing dates keeps working.
+alter table core.stations add column if not exists closed_on date;
+
 create table if not exists core.channels (
     channel varchar primary key,
     label varchar,

@@ -55,10 +55,10 @@ create or replace macro core.first_placements(date_from, date_to, known_at) as t
     ) = 1;
 
 -- The returns register: one row per return received by known_at for an expected
--- station-month (opening month .. as-of month), plus a row for every expected
--- station-month with no accepted return: 缺报 once its deadline (the day after the
--- on_time_day of the next month, 00:00) has passed by due_at — the run's clock, or the
--- known-at of a past bulletin — and 未到期 before it (returns.md §6).
+-- station-month (opening month .. as-of month, or the closing month if earlier), plus a
+-- row for every expected station-month with no accepted return: 缺报 once its deadline
+-- (the day after the on_time_day of the next month, 00:00) has passed by due_at — the
+-- run's clock, or the known-at of a past bulletin — and 未到期 before it (returns.md §6).
 create or replace macro core.returns_register(as_of, known_at, on_time_day, due_at) as table
     with stations as (
         select * from core.stations
@@ -72,7 +72,10 @@ create or replace macro core.returns_register(as_of, known_at, on_time_day, due_
         from stations
         cross join generate_series(
             date_trunc('month', stations.opened_on)::timestamp,
-            date_trunc('month', as_of::date)::timestamp,
+            least(
+                date_trunc('month', as_of::date),
+                coalesce(date_trunc('month', stations.closed_on), date_trunc('month', as_of::date))
+            )::timestamp,
             interval 1 month
         ) as months (month_start)
     ),

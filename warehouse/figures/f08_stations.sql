@@ -1,11 +1,15 @@
--- F08 服务站建设: stations operating at as_of; opened this year against the target.
+-- F08 服务站建设: stations operating at as_of (opened, not closed); opened this year against the target.
 with stations as (
     select * from core.stations
 ),
 
 counted as (
     select
-        count(*) filter (where opened_on <= $as_of::date) as stations_operating,
+        count(*) filter (
+            where
+            opened_on <= $as_of::date
+            and (closed_on is null or closed_on > $as_of::date)
+        ) as stations_operating,
         count(*) filter (
             where opened_on between make_date(year($as_of::date), 1, 1) and $as_of::date
         ) as opened_this_year,
