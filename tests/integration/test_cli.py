@@ -38,6 +38,7 @@ COMMANDS = {
     "sql",
     "docs",
     "rekey",
+    "stations",
 }
 KEY = "cli-test-key-0123456789abcdef0123456789abcdef"
 
@@ -363,3 +364,33 @@ def test_status_before_any_run_says_there_is_nothing_yet(home: Path) -> None:
     assert words["no_run"] in result.output
     assert words["no_bulletin"] in result.output
     assert words["not_served"] in result.output
+
+
+def test_stations_import_refuses_a_bad_row_then_lists_an_imported_registry(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "code,name,street,opened_on\nZY,朝阳社区家门口就业服务站,朐阳街道,2024-1-1\n",
+        encoding="utf-8",
+    )
+    refused = invoke(["stations", "import", str(bad)], home=home)
+    assert refused.exit_code == 2
+    assert "bad.csv: row 2, column opened_on" in refused.output
+    listed = invoke(["stations", "list"], home=home)
+    assert "No registry imported" in listed.output
+    assert "XH " in listed.output
+
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "code,name,street,opened_on\nZY,朝阳社区家门口就业服务站,朐阳街道,2024-01-01\n",
+        encoding="utf-8",
+    )
+    imported = invoke(["stations", "import", str(good)], home=home)
+    assert imported.exit_code == 0, imported.output
+    assert "registry version 1" in imported.output
+    listed = invoke(["stations", "list"], home=home)
+    assert "Registry version 1 (good.csv" in listed.output
+    assert (
+        "ZY       朝阳社区家门口就业服务站  朐阳街道  community  opened 2024-01-01" in listed.output
+    )
+    assert "XH " not in listed.output
