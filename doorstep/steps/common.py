@@ -77,6 +77,24 @@ class Batch:
     issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ISSUE_SCHEMA))
     decision: Any = None
     feedback: dict[str, Path] = field(default_factory=dict)
+    # Night-wide frames split by return_id once, not filtered again for every return:
+    # name → (the frame split, its parts). A frame replaced is split again.
+    parts: dict[str, tuple[pl.DataFrame, dict[str, pl.DataFrame]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def by_return(self, name: str, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        """`frame`'s rows per return_id (a return with none is absent), split once a night."""
+        cached = self.parts.get(name)
+        if cached is None or cached[0] is not frame:
+            split = frame.partition_by("return_id", as_dict=True, maintain_order=True)
+            cached = self.parts[name] = (frame, {str(k[0]): v for k, v in split.items()})
+        return cached[1]
+
+    def rows_of(self, name: str, frame: pl.DataFrame, return_id: str) -> pl.DataFrame:
+        """One return's rows of a night-wide frame (empty, with its columns, when none)."""
+        part = self.by_return(name, frame).get(return_id)
+        return frame.clear() if part is None else part
 
 
 def _return_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, int | bool]:
@@ -86,7 +104,7 @@ def _return_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, int | bool]:
         n = sum(f.height for s, f in parsed.sheets.items() if s in SHEETS)
         return {"rows_received": n, "rows_accepted": 0, "rows_quarantined": n, "held_back": False}
     returns = (
-        batch.decision.returns.filter(pl.col("return_id") == parsed.sha256)
+        batch.rows_of("decision.returns", batch.decision.returns, parsed.sha256)
         if batch.decision
         else None
     )
@@ -116,7 +134,7 @@ def _file_issues(parsed: ParsedReturn) -> pl.DataFrame:
 def _issues_of(batch: Batch, parsed: ParsedReturn) -> pl.DataFrame:
     """Every problem of one return: file/sheet level first, then rows."""
     rows = (
-        batch.decision.issues.filter(pl.col("return_id") == parsed.sha256)
+        batch.rows_of("decision.issues", batch.decision.issues, parsed.sha256)
         .select(list(ISSUE_SCHEMA))
         .cast(ISSUE_SCHEMA)
         if batch.decision is not None

@@ -166,16 +166,21 @@ def _passing_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, pl.DataFrame]
     """The rows of a return with no error. For a held-back return these are kept on
     record too (they never become current), so its register shows only the bad rows
     as quarantined."""
-    clean = (
-        batch.decision.rows.filter(pl.col("status") != "quarantined")
+    keys = (
+        batch.rows_of("decision.rows", batch.decision.rows, parsed.sha256).filter(
+            pl.col("status") != "quarantined"
+        )
         if batch.decision is not None
         else None
     )
     out: dict[str, pl.DataFrame] = {}
     for sheet, frame in batch.typed.items():
-        mine = frame.filter(pl.col("return_id") == parsed.sha256)
-        if clean is not None:
-            keys = clean.filter(pl.col("sheet") == sheet).select("return_id", "row_number")
-            mine = mine.join(keys, on=["return_id", "row_number"], how="semi")
+        mine = batch.rows_of(f"typed.{sheet}", frame, parsed.sha256)
+        if keys is not None:
+            mine = mine.join(
+                keys.filter(pl.col("sheet") == sheet).select("return_id", "row_number"),
+                on=["return_id", "row_number"],
+                how="semi",
+            )
         out[sheet] = mine
     return out

@@ -126,7 +126,7 @@ def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[st
         # The clerk recognises a problem row by name and ID: masked forms only.
         identities = identity_rows(
             {
-                s: f.filter(pl.col("return_id") == parsed.sha256)
+                s: batch.rows_of(f"typed.{s}", f, parsed.sha256)
                 for s, f in batch.typed.items()
                 if s in ("placements", "households")
             }
