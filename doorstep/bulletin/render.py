@@ -61,6 +61,28 @@ def _labels() -> dict[str, Any]:
     }
 
 
+def _cell_key(row: dict[str, Any]) -> str:
+    """lib.typ's cell-key: figure|measure|station|category, absent parts empty."""
+    parts = (row.get("figure"), row.get("measure"), row.get("station"), row.get("category"))
+    return "|".join("" if v is None else str(v) for v in parts)
+
+
+def _by_cell(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(_cell_key(row), []).append(row)
+    return out
+
+
+def _figure_index(figures: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figure rows shaped for lookup before Typst (lib.typ's rows-of and row-of read
+    it): by figure, and by cell; each list keeps the rows' published order."""
+    by_figure: dict[str, list[dict[str, Any]]] = {}
+    for row in figures:
+        by_figure.setdefault(str(row["figure"]), []).append(row)
+    return {"by_figure": by_figure, "by_cell": _by_cell(figures)}
+
+
 def bulletin_json(ctx: BulletinContext) -> str:
     """The context as the template reads it: sorted keys, figures in a fixed order."""
     payload = _plain(asdict(ctx))
@@ -68,7 +90,12 @@ def bulletin_json(ctx: BulletinContext) -> str:
         payload["figures"], key=lambda r: tuple(str(r.get(k) or "") for k in _FIGURE_ORDER)
     )
     return json.dumps(
-        {"ctx": payload, "labels": _labels()},
+        {
+            "ctx": payload,
+            "labels": _labels(),
+            "figure_index": _figure_index(payload["figures"]),
+            "hidden_index": _by_cell((payload.get("disclosure") or {}).get("hidden_figures", [])),
+        },
         ensure_ascii=False,
         sort_keys=True,
         allow_nan=False,
