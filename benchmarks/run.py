@@ -1,7 +1,9 @@
 """Run every benchmark under benchmarks/ in turn (`make bench`).
 
 Each bench_*.py prints its own table, the machine and the command that reproduces it.
-Benchmarks measure; they never assert a time.
+Benchmarks measure; they never assert a time. bench_province.py runs at its full size
+(200 stations × 12 months, about ten minutes on two cores); run it alone with --quick
+for a smoke run.
 """
 
 from __future__ import annotations
