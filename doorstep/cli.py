@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -143,6 +145,24 @@ def _settings(home: Path | None):
     return settings, SettingsError
 
 
+@contextmanager
+def _exclusive(settings, purpose: str) -> Iterator[None]:
+    """Checks that take seconds, before Prefect starts: a writable home (a read-only one
+    would otherwise time out Prefect's server minutes later), the home lock (one night at
+    a time; a second run changes nothing), private folders closed to other users."""
+    from doorstep.homecheck import HomeError, check_private, check_writable, prepare_home
+    from doorstep.lock import HomeBusy, home_lock
+
+    try:
+        check_writable(settings)
+        check_private(settings)
+        with home_lock(settings, purpose):
+            prepare_home(settings)
+            yield
+    except (HomeError, HomeBusy) as exc:
+        _fail(str(exc))
+
+
 def _fail(message: str) -> NoReturn:
     typer.secho(f"doorstep: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=2)
@@ -165,7 +185,8 @@ def demo(
 ) -> None:
     """Deliver the demo returns (6 stations, Jan 2023 – May 2024) as they arrived, publish the 2024 issues up to May as each fell due, and run the night of 2024-06-06 as of 2024-05-31."""
     settings, _ = _settings(home)
-    _demo(settings, messy)
+    with _exclusive(settings, "doorstep demo"):
+        _demo(settings, messy)
 
 
 def _demo(settings, messy: bool) -> None:
@@ -208,7 +229,9 @@ def run(
     settings, _ = _settings(home)
     clock = _clock(now)
     day = _past(as_of, clock) if as_of else clock.date() - timedelta(days=1)
-    _run(settings, day, known_at, clock)
+    _require_key(settings)  # before anything is created in the home
+    with _exclusive(settings, f"doorstep run --as-of {day}"):
+        _run(settings, day, known_at, clock)
 
 
 def _require_key(settings) -> None:
@@ -268,7 +291,10 @@ def publish(
     Records what is in the inbox first. The nightly run does this by itself on the first night after the month's deadline.
     """
     settings, _ = _settings(home)
-    _publish(settings, _period(period, "--period"), correction, _clock(now))
+    month = _period(period, "--period")
+    _require_key(settings)
+    with _exclusive(settings, f"doorstep publish --period {month}"):
+        _publish(settings, month, correction, _clock(now))
 
 
 def _publish(settings, period: str, correction: bool, now: datetime) -> None:
@@ -298,7 +324,10 @@ def backfill(
     Records what is in the inbox first (deliver old returns with `doorstep receive --at` so they carry their real arrival). Running it twice changes nothing.
     """
     settings, _ = _settings(home)
-    _backfill(settings, _period(first, "--from"), _period(last, "--to"), _clock(now))
+    months = _period(first, "--from"), _period(last, "--to")
+    _require_key(settings)
+    with _exclusive(settings, f"doorstep backfill --from {months[0]} --to {months[1]}"):
+        _backfill(settings, *months, _clock(now))
 
 
 def _backfill(settings, first: str, last: str, now: datetime) -> None:
@@ -387,7 +416,8 @@ def rekey(
     from doorstep.keys import read_key_file, rotate_key
 
     try:
-        persons = rotate_key(settings, read_key_file(new_key_file))
+        with _exclusive(settings, "doorstep rekey"):
+            persons = rotate_key(settings, read_key_file(new_key_file))
     except SettingsError as exc:
         _fail(str(exc))
     typer.echo(
@@ -452,11 +482,13 @@ def bulletin(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
     from doorstep import pipeline
 
     now = _clock(None)
-    try:
-        # Regenerating never swaps a past snapshot into the analyst DB nor records a bulletin.
-        pdf = pipeline.reproduce(settings, _past(as_of, now), known_at, now=now)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
+    day = _past(as_of, now)
+    with _exclusive(settings, f"doorstep bulletin --as-of {day}"):
+        try:
+            # Regenerating never swaps a past snapshot into the analyst DB nor records a bulletin.
+            pdf = pipeline.reproduce(settings, day, known_at, now=now)
+        except FileNotFoundError as exc:
+            _fail(str(exc))
     typer.echo(str(pdf))
 
 

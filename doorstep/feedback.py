@@ -20,6 +20,8 @@ the return was received) and xlsxwriter writes its zip entries with a fixed date
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +37,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_CREATED = datetime(2000, 1, 1)
 
 SUMMARY_SHEET = "概况"
+PARTIAL_PREFIX = ".partial-"
 DETAIL_SHEET = "问题明细"
 DETAIL_HEADERS = ["工作表", "行号", "列", "问题", "如何修改", "处理结果", "姓名", "身份证号码"]
 SEVERITY_OUTCOME = {"error": "本行未入库", "warning": "本行已入库（仅提示）", "info": "无需处理"}
@@ -181,6 +184,36 @@ def write_feedback(
     path.parent.mkdir(parents=True, exist_ok=True)
     problems = _problems(issues, typed_rows, ref)
     received_at = return_info.get("received_at")
+    # Written beside its final name and renamed into place: a run killed mid-write leaves
+    # the previous workbook (or none), never half of one; the partial is swept next night.
+    fd, partial_name = tempfile.mkstemp(prefix=PARTIAL_PREFIX, suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    partial = Path(partial_name)
+    try:
+        _write_book(partial, return_info, problems, received_at, ref)
+        partial.chmod(0o600)  # masked, but still about people: the owner's only
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def sweep_partials(folder: Path) -> list[Path]:
+    """Remove workbooks left half-written by a killed run (only one run holds the home)."""
+    gone = sorted(folder.glob(f"*/{PARTIAL_PREFIX}*.xlsx")) if folder.is_dir() else []
+    for partial in gone:
+        partial.unlink(missing_ok=True)
+    return gone
+
+
+def _write_book(
+    path: Path,
+    return_info: Mapping[str, Any],
+    problems: Any,
+    received_at: Any,
+    ref: Reference,
+) -> None:
     book = xlsxwriter.Workbook(
         str(path),
         {
@@ -270,4 +303,3 @@ def write_feedback(
         out.text(detail, i, 7, problem["id_number"])
     detail.autofilter(0, 0, max(len(problems), 1), len(DETAIL_HEADERS) - 1)
     book.close()
-    return path

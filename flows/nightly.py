@@ -15,6 +15,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, State
 
 from doorstep import pipeline
+from doorstep.homecheck import prepare_home
+from doorstep.lock import home_lock
 from doorstep.progress import shown
 from doorstep.settings import Settings
 from flows.artifacts import publish_run_artifacts
@@ -77,12 +79,15 @@ def nightly(
     now = now or pipeline.beijing_now()
     as_of = as_of or now.date() - timedelta(days=1)
     pipeline.require_known_key(settings)  # refuse to start before touching anything
-    batch = ingest(settings, now)
-    batch = validate(batch, settings)
-    loaded = load(batch, settings)
-    issue = publish(settings, now)
-    result = figures(settings, as_of, known_at, now)
-    pdf = draft(settings, result)
+    # One night at a time, however it was started (already held when the CLI started it).
+    with home_lock(settings, f"nightly run as of {as_of}"):
+        prepare_home(settings)
+        batch = ingest(settings, now)
+        batch = validate(batch, settings)
+        loaded = load(batch, settings)
+        issue = publish(settings, now)
+        result = figures(settings, as_of, known_at, now)
+        pdf = draft(settings, result)
     summary = pipeline.summarise(loaded, result, pdf, issue)
     publish_run_artifacts(batch, summary, result, settings)
     get_run_logger().info(summary.message)

@@ -6,6 +6,7 @@ name, schedule and parameters can be checked without serving; `serve_nightly` se
 
 from __future__ import annotations
 
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
@@ -24,6 +25,10 @@ def nightly_deployment(settings: Settings) -> RunnerDeployment:
     at 02:00 reports on the day that has just ended. The home is passed as an absolute path,
     so a run does not depend on the folder the server was started from; the flow is found
     by module path (`flows.nightly.nightly`) for the same reason.
+
+    At most one run at a time, and a run scheduled while one is going is cancelled, not
+    queued: the next night picks up whatever it would have read. (The flow also takes
+    the DOORSTEP_HOME lock, which covers `doorstep run` and backfills started by hand.)
     """
     deployment = nightly.to_deployment(
         name=DEPLOYMENT_NAME,
@@ -35,6 +40,9 @@ def nightly_deployment(settings: Settings) -> RunnerDeployment:
         ),
         tags=["doorstep"],
         entrypoint_type=EntrypointType.MODULE_PATH,
+        concurrency_limit=ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+        ),
     )
     # to_deployment is sync/async dual; called from sync code it returns the deployment.
     assert isinstance(deployment, RunnerDeployment)

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from doorstep.faults import fault_point
 from doorstep.reference import load_reference
 from transforms.pseudonym import key_fingerprint, person_key, with_person_key
 
@@ -202,9 +203,13 @@ def fetch_frame(
 
 def connect_private(path: Path | str) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the private DB, apply the DDL, refresh reference data."""
+    from doorstep.homecheck import PRIVATE_FILE_MODE, make_private_dir
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     con = duckdb.connect(str(path))
+    # DuckDB creates the file by the umask (often 644): personal data is for its owner only.
+    path.chmod(PRIVATE_FILE_MODE)
     for ddl in sorted(DDL_DIR.glob("*.sql")):
         run_sql_file(con, ddl)
     _refresh_reference(con)
@@ -282,6 +287,11 @@ def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> 
     """Record a delivered file in raw.files; False when its bytes were seen before
     (a byte-identical copy, possibly under another name, which is recorded but not loaded)."""
     seen = file_seen(con, manifest["sha256"])
+    _insert_file(con, manifest)
+    return not seen
+
+
+def _insert_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> None:
     params = {
         "sha256": manifest["sha256"],
         "file_name": manifest["file_name"],
@@ -295,7 +305,6 @@ def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> 
         "mtime": manifest.get("mtime"),
     }
     run_sql_file(con, "raw/insert_file.sql", params)
-    return not seen
 
 
 def files_seen(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -335,9 +344,12 @@ def load_return(
     quarantine: pl.DataFrame | None,
     rows_received: int,
     key: bytes,
+    manifest: Mapping[str, Any] | None = None,
 ) -> bool:
     """Load one return (its passing rows and its quarantine) in a single transaction.
 
+    `manifest` (size, outcome, reason_code, first_seen_run) is its line in raw.files,
+    written in the same transaction: "seen" and "loaded" commit together or not at all.
     Returns False (and changes nothing) when the return_id was loaded before. Rows
     of held-back and rejected returns are kept for the record, but only accepted
     returns can ever become the current version of a station-month.
@@ -389,10 +401,24 @@ def load_return(
                     "rows_passed": rows_passed,
                 },
             )
+            if manifest is not None:
+                _insert_file(
+                    con,
+                    {
+                        **manifest,
+                        "sha256": return_id,
+                        "file_name": file_name,
+                        "received_at": received_at,
+                        "station_code": station_code or None,
+                        "period": period or None,
+                    },
+                )
+            fault_point("load:after_record")
             run_sql_file(con, "raw/insert_quarantine.sql", {"return_id": return_id})
             for sheet in SHEETS:
                 run_sql_file(con, f"staging/insert_staging_{sheet}.sql")
                 run_sql_file(con, f"core/insert_core_{sheet}.sql", {"return_id": return_id})
+            fault_point("load:before_commit")
             con.commit()
         except BaseException:
             con.rollback()

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from doorstep.faults import fault_point
 from doorstep.reference import load_reference
 from warehouse.db import EVERYTHING_KNOWN, run_sql_file
 from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version, due_at
@@ -193,8 +194,10 @@ def publish_analyst_db(
             # be orphaned by the rename and replayed onto the wrong file later.
             raise RuntimeError(f"{tmp_wal.name} survived the checkpoint; not publishing")
         _fsync(tmp)
+        fault_point("publish:before_swap")
         os.replace(tmp, analyst_db)
         _fsync(analyst_db.parent)
+        fault_point("publish:after_swap")
     except BaseException:
         tmp.unlink(missing_ok=True)
         tmp_wal.unlink(missing_ok=True)

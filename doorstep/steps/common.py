@@ -14,6 +14,7 @@ import polars as pl
 
 from doorstep.ingest import ParsedReturn
 from doorstep.reference import Reference, load_reference
+from doorstep.ingest.discover import SetAside
 from transforms.sheets import ISSUE_SCHEMA
 
 log = logging.getLogger("doorstep")
@@ -82,6 +83,8 @@ class Batch:
     parts: dict[str, tuple[pl.DataFrame, dict[str, pl.DataFrame]]] = field(
         default_factory=dict, repr=False
     )
+    # Hidden/system files in the inbox: recorded as ignored, never read.
+    ignored: list[SetAside] = field(default_factory=list)
 
     def by_return(self, name: str, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
         """`frame`'s rows per return_id (a return with none is absent), split once a night."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import tempfile
 from datetime import datetime
@@ -15,9 +16,13 @@ def ensure_demo_key(settings: Settings) -> bool:
     """Create a random demo pseudonym key under private/ unless one is configured."""
     if settings.pseudonym_key is not None or settings.demo_key_file.exists():
         return False
-    settings.private_dir.mkdir(parents=True, exist_ok=True)
-    settings.demo_key_file.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-    settings.demo_key_file.chmod(0o600)
+    from doorstep.homecheck import PRIVATE_FILE_MODE, make_private_dir
+
+    make_private_dir(settings.private_dir)
+    # Created 0600 from the first byte, whatever the umask.
+    fd = os.open(settings.demo_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(secrets.token_hex(32) + "\n")
     return True
 
 

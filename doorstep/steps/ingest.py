@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
-from doorstep.ingest import ParsedReturn, ReturnSource, discover_returns
+from doorstep.faults import fault_point
+from doorstep.ingest import Issue, ParsedReturn, ReturnSource, discover_returns
+from doorstep.ingest.discover import SetAside, set_aside
 from doorstep.progress import track
 from doorstep.registry import home_reference
 from doorstep.settings import Settings
@@ -71,6 +74,28 @@ class _Clock:
         return parsed
 
 
+def set_aside_id(entry: SetAside) -> str:
+    """A stable id for an entry never opened: by its reason and name, never its bytes."""
+    return hashlib.sha256(f"{entry.reason_code}:{entry.name}".encode()).hexdigest()
+
+
+def refused_return(entry: SetAside, received_at: datetime) -> ParsedReturn:
+    """A link, folder, FIFO or badly named file: a rejected return nobody read."""
+    return ParsedReturn(
+        path=entry.path,
+        file_name=entry.name,
+        sha256=set_aside_id(entry),
+        size=entry.size,
+        received_at=received_at,
+        station_code=None,
+        period=None,
+        sheets={},
+        issues=[Issue(entry.name, None, None, None, entry.reason_code)],
+        rejected=True,
+        mtime=entry.received_at,
+    )
+
+
 def ingest(settings: Settings, *, now: datetime | None = None, workers: int | None = None) -> Batch:
     """Read every return in the inbox not loaded before (byte-identical files load once).
 
@@ -113,6 +138,14 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
             logger.debug("%s: same bytes as %s, loaded once", copy.file_name, first.file_name)
     to_read = [s for s in sources if s in firsts]  # in name order
     source_of = {s.name: s for s in to_read}
+    for entry in set_aside(settings.inbox):
+        if entry.reason_code == "FILE_IGNORED":
+            batch.ignored.append(entry)
+        elif set_aside_id(entry) not in seen:
+            # Never opened, so no logged arrival can be matched to its bytes: the run's clock.
+            received = now if clock.floor is None else max(now, clock.floor + timedelta(seconds=1))
+            batch.returns.append(refused_return(entry, received))
+            logger.info("%s: refused unread (%s)", entry.name, entry.reason_code)
     logger.info(
         "Inbox %s: %d returns, %d loaded before (not read), %d duplicates, %d to read",
         settings.inbox,
@@ -137,4 +170,5 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
         )
         logger.debug("[%d/%d] %s: %s", i, len(to_read), parsed.file_name, note)
         batch.returns.append(parsed)
+    fault_point("ingest:after_read")
     return batch

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from doorstep.faults import fault_point
 from doorstep.ingest import ParsedReturn
+from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
 from doorstep.reference import Reference
 from doorstep.settings import Settings
 from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
+from doorstep.steps.ingest import set_aside_id
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,25 @@ def _quarantine_rows(batch: Batch, parsed: ParsedReturn, ref: Reference) -> pl.D
     )
 
 
+def station_and_period(parsed: ParsedReturn, ref: Reference) -> tuple[str, str]:
+    """From the cover; for a file too broken to show one, from its name (`XH_2024-05…`),
+    so a rejected file still lands on its station-month in the register."""
+    named = file_name_parts(parsed.file_name)
+    station = parsed.station_code or (named[0] if named and named[0] in ref.stations else "")
+    period = parsed.period or (named[1] if named else "")
+    return station, period
+
+
 def load(batch: Batch, settings: Settings) -> LoadSummary:
-    """Load each return (its passing rows and its quarantine) in its own transaction."""
+    """Load each return (its passing rows, its quarantine and its line in the file
+    manifest) in one transaction of its own: a kill at any instant leaves each return
+    either wholly on record or not at all, so the next night reads it again."""
     from doorstep.keys import require_known_key
     from warehouse.db import connect_private, load_return, record_file, record_key
 
     ref = batch.ref
     key = require_known_key(settings)  # before the private DB is opened for writing
     logger = _logger()
-    settings.private_dir.mkdir(parents=True, exist_ok=True)
     loaded = rejected = held = rows_loaded = rows_quarantined = rows_received = 0
     con = connect_private(settings.private_db)
     try:
@@ -72,15 +85,22 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                 if counts["held_back"]
                 else "accepted"
             )
-            record_file(
+            station, period = station_and_period(parsed, ref)
+            passing = _passing_rows(batch, parsed) if status != "rejected" else {}
+            load_return(
                 con,
-                {
-                    "sha256": parsed.sha256,
-                    "file_name": parsed.file_name,
+                return_id=parsed.sha256,
+                station_code=station,
+                period=period,
+                received_at=parsed.received_at,
+                file_name=parsed.file_name,
+                status=status,
+                sheets=passing,
+                quarantine=_quarantine_rows(batch, parsed, ref),
+                rows_received=int(counts["rows_received"]),
+                key=key,
+                manifest={
                     "size": parsed.size,
-                    "received_at": parsed.received_at,
-                    "station_code": parsed.station_code,
-                    "period": parsed.period,
                     "outcome": status,
                     "reason_code": next(
                         (
@@ -94,20 +114,7 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                     "mtime": parsed.mtime,
                 },
             )
-            passing = _passing_rows(batch, parsed) if status != "rejected" else {}
-            load_return(
-                con,
-                return_id=parsed.sha256,
-                station_code=parsed.station_code or "",
-                period=parsed.period or "",
-                received_at=parsed.received_at,
-                file_name=parsed.file_name,
-                status=status,
-                sheets=passing,
-                quarantine=_quarantine_rows(batch, parsed, ref),
-                rows_received=int(counts["rows_received"]),
-                key=key,
-            )
+            fault_point("load:after_commit")
             loaded += status == "accepted"
             rejected += status == "rejected"
             held += status == "held_back"
@@ -115,6 +122,9 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
             rows_quarantined += int(counts["rows_quarantined"])
             if status == "accepted":
                 rows_loaded += sum(f.height for f in passing.values())
+        # Each a single insert (atomic by itself); a kill before them leaves copies that
+        # the next night finds again, as copies of what has committed.
+        fault_point("load:before_duplicates")
         for dup in batch.duplicates:
             record_file(
                 con,
@@ -124,8 +134,26 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                     "size": dup.size,
                     "received_at": dup.received_at,
                     "outcome": "duplicate",
+                    "reason_code": "FILE_DUPLICATE",
                     "first_seen_run": batch.run_name,
                     "mtime": dup.mtime,
+                },
+            )
+        for entry in batch.ignored:
+            named = file_name_parts(entry.name)
+            record_file(
+                con,
+                {
+                    "sha256": set_aside_id(entry),
+                    "file_name": entry.name,
+                    "size": entry.size,
+                    "received_at": None,  # never received as a return
+                    "station_code": named[0] if named else None,
+                    "period": named[1] if named else None,
+                    "outcome": "ignored",
+                    "reason_code": entry.reason_code,
+                    "first_seen_run": batch.run_name,
+                    "mtime": entry.received_at,
                 },
             )
     finally:

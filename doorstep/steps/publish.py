@@ -187,6 +187,7 @@ def publish_issue(
         else:
             _write_once(pdf, out)
     digest = _sha256(out)
+    fault_point("issue:before_record")
     con = connect_private(settings.private_db)
     try:
         record_publication(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import polars as pl
 
+from doorstep.faults import fault_point
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
@@ -94,6 +96,7 @@ def validate(batch: Batch, settings: Settings) -> Batch:
         batch.issues.height,
         len(batch.feedback),
     )
+    fault_point("validate:after_feedback")
     return batch
 
 
@@ -103,12 +106,34 @@ def _feedback_path(settings: Settings, parsed: ParsedReturn, ref: Reference) -> 
     station = parsed.station_code or (named[0] if named and named[0] in ref.stations else None)
     folder = settings.feedback / (station or "_unknown")
     # A CSV set is named `XH_2024-05_*.csv`; its feedback is `XH_2024-05_反馈.xlsx`.
-    return folder / f"{Path(parsed.file_name).stem.removesuffix('_*')}_反馈.xlsx"
+    return folder / feedback_name(parsed.file_name)
+
+
+# File systems allow 255 bytes a name; a return's own name may be that long already.
+MAX_NAME_BYTES = 200
+FEEDBACK_SUFFIX = "_反馈.xlsx"
+
+
+def feedback_name(file_name: str) -> str:
+    """`<stem>_反馈.xlsx`; a stem too long for the file system is cut at a character
+    boundary and given `~` and 8 hex of the full name's sha256, so two long names that
+    share their beginning still get two workbooks."""
+    stem = Path(file_name).stem.removesuffix("_*")
+    if "/" in stem or stem in ("", ".", ".."):
+        stem = stem.replace("/", "_").strip(".") or "_"
+    name = stem + FEEDBACK_SUFFIX
+    if len(name.encode("utf-8", "surrogateescape")) <= MAX_NAME_BYTES:
+        return name
+    tag = "~" + hashlib.sha256(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    room = MAX_NAME_BYTES - len((tag + FEEDBACK_SUFFIX).encode("utf-8"))
+    cut = stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore")
+    return cut + tag + FEEDBACK_SUFFIX
 
 
 def _write_feedback(batch: Batch, settings: Settings, ref: Reference) -> dict[str, Path]:
-    from doorstep.feedback import identity_rows, write_feedback
+    from doorstep.feedback import identity_rows, sweep_partials, write_feedback
 
+    sweep_partials(settings.feedback)
     written: dict[str, Path] = {}
     for parsed in batch.returns:
         counts = _return_rows(batch, parsed)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from prefect.client.schemas.objects import ConcurrencyLimitStrategy
 from prefect.flows import load_flow_from_entrypoint
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -53,6 +54,12 @@ def test_deployment_entrypoint_imports_the_nightly_flow(deployment) -> None:
     assert deployment.entrypoint == "flows.nightly.nightly"
     # As the runner loads it for a scheduled run (we are in another directory here).
     assert load_flow_from_entrypoint(deployment.entrypoint).name == nightly.name
+
+
+def test_deployment_runs_one_night_at_a_time_and_cancels_the_new_one(deployment) -> None:
+    assert deployment.concurrency_limit == 1
+    assert deployment.concurrency_options is not None
+    assert deployment.concurrency_options.collision_strategy == ConcurrencyLimitStrategy.CANCEL_NEW
 
 
 def test_deployment_parameters_match_the_flow_signature(deployment) -> None:

@@ -1,5 +1,7 @@
 -- Issue rows say where and why, never what: any long digit run that slipped into a
--- message (an ID or phone number) is masked before it reaches analysts.
+-- message (an ID or phone number) is masked before it reaches analysts. A count with
+-- its unit (`1000001 行`, `列`, `个`) is not a personal value and stays readable; runs of
+-- 15 digits and more (ID numbers, certificates) are masked whatever follows them.
 create table analyst.marts.quarantine as
 with quarantine as (
     select * from raw.quarantine
@@ -36,7 +38,12 @@ final as (
         quarantine.column_name,
         quarantine.reason_code,
         reasons.severity,
-        regexp_replace(quarantine.message, '[0-9]{6,}[0-9Xx]*', '******', 'g') as message,
+        regexp_replace(
+            regexp_replace(quarantine.message, '[0-9]{15,}[0-9Xx]*', '******', 'g'),
+            '[0-9]{6,}[0-9Xx]*(\s*)([^\s0-9Xx行列个条字]|$)',
+            '******\1\2',
+            'g'
+        ) as message,
         versions.station_code,
         versions.period,
         versions.received_at,
