@@ -1,7 +1,7 @@
 """A test-only hook that makes the process kill itself at a named point of the night.
 
 `DOORSTEP_FAULT_POINT=load:after_commit` makes the first `fault_point("load:after_commit")`
-reached send SIGKILL to this process — the same as a power cut or `kill -9` at exactly
+reached (and only the first) send SIGKILL to this process — the same as a power cut or `kill -9` at exactly
 that instant, but deterministic where a timed kill is not. `DOORSTEP_FAULT_ACTION=stop`
 sends SIGSTOP instead, so a test can copy the home (a backup taken mid-night) and let
 the run go on with SIGCONT. Unset (always, outside the fault suite), it does nothing.
@@ -23,6 +23,7 @@ def fault_point(name: str) -> None:
     """No-op unless DOORSTEP_FAULT_POINT names this point."""
     if os.environ.get(ENV_POINT) != name:
         return
+    del os.environ[ENV_POINT]  # once per process: a point inside a loop stops only the first time
     if os.environ.get(ENV_ACTION) == "stop":
         os.kill(os.getpid(), signal.SIGSTOP)
     elif os.getpgrp() == os.getpid():
