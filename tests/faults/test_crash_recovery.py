@@ -259,13 +259,11 @@ def _tree(home: Path) -> dict[str, tuple[int, int, str]]:
     return out
 
 
-def _real_run(home: Path, *, timeout: float, api_url: str | None = None):
-    """`doorstep run` as an operator types it: a fresh process, Prefect not yet imported."""
+def _real_run(home: Path, *, timeout: float):
+    """`doorstep run` as an operator types it: a fresh process, Prefect not yet imported,
+    its state in the default place (DOORSTEP_HOME/.prefect)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DOORSTEP_"))}
     env["DOORSTEP_PSEUDONYM_KEY"] = TEST_KEY
-    env["PREFECT_HOME"] = str(home.parent / "prefect-home")
-    if api_url:
-        env["PREFECT_API_URL"] = api_url
     t0 = time.monotonic()
     result = subprocess.run(
         [str(DOORSTEP), *RUN, str(home)],
