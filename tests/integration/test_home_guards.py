@@ -11,7 +11,7 @@ import stat
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -202,3 +202,21 @@ def test_counts_in_quarantine_messages_stay_readable_and_ids_are_masked(tmp_path
     }
     for message, expected in cases.items():
         assert con.execute(f"select {mask}", {"m": message}).fetchone() == (expected,)
+
+
+def test_the_flow_itself_takes_the_lock_so_served_runs_do_too(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.nightly import nightly
+
+    monkeypatch.setenv("DOORSTEP_PSEUDONYM_KEY", TEST_KEY)
+    holder = _holder(home)
+    try:
+        before = snapshot(home)
+        with pytest.raises(HomeBusy, match=f"pid {holder.pid}"):
+            # The flow's body, as a served run executes it (no task has started yet).
+            nightly.fn(as_of=date(2024, 5, 31), home=str(home))
+        assert snapshot(home) == before
+    finally:
+        holder.kill()
+        holder.wait()
