@@ -186,7 +186,7 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
     files = query(settings.private_db, "select file_name, outcome, reason_code from raw.files")
     assert sorted(files) == [
         ("JH_2024-05_big.csv", "rejected", "FILE_TIMEOUT"),
-        ("XH_2024-05 (2).xlsx", "duplicate", None),
+        ("XH_2024-05 (2).xlsx", "duplicate", "FILE_DUPLICATE"),
         ("XH_2024-05.xlsx", "accepted", None),
     ]
 
