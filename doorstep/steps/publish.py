@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from doorstep.faults import fault_point
 from doorstep.settings import Settings
 from doorstep.steps.bulletin import code_version, context, issue_number
 from doorstep.steps.common import _logger, deadline, month_end

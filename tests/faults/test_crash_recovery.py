@@ -36,8 +36,11 @@ pytestmark = pytest.mark.faults
 FIRST_NIGHT = ("WH_2024-01.xlsx", "NF_2024-01.xlsx", "XH_2024-03.xlsx")
 SECOND_NIGHT = ("WH_2024-02.xlsx", "XH_2024-04.xlsx", "XH_2024-04_更正.xlsx", "NF_2024-02.xlsx")
 LONG_NAME = "NF_2024-03_" + "很" * 78 + ".xlsx"  # 250 bytes in UTF-8
-RUN_FIRST = ["run", "--as-of", "2024-03-31", "--home"]
-RUN = ["run", "--as-of", "2024-04-30", "--home"]
+# The run's clock is given (received times come from it): a rerun of a killed night is the
+# operator running that night again, so it is the same night for the clock too. The
+# second night is past April's deadline, so it also publishes April's issue.
+RUN_FIRST = ["run", "--as-of", "2024-03-31", "--now", "2024-04-08 02:00", "--home"]
+RUN = ["run", "--as-of", "2024-04-30", "--now", "2024-05-08 02:00", "--home"]
 LATE = datetime(2024, 5, 3, 10, 0, tzinfo=UTC).timestamp()
 
 # Columns that may differ between two correct nights over the same inbox: none. The
@@ -59,8 +62,8 @@ FAULT_POINTS = (
     "load:after_commit",  # one return committed, the others not
     "load:before_duplicates",  # every return committed, no copy recorded
     "publish:before_swap",  # the new analyst file complete beside the old one
-    "publish:after_swap",  # swapped in, data dictionary and bulletin not written
-    "bulletin:before_record",  # the PDF written, not recorded as published
+    "publish:after_swap",  # swapped in, data dictionary and draft not written
+    "issue:before_record",  # April's issue PDF in place, not recorded as published
 )
 
 
@@ -146,8 +149,11 @@ def state(home: Path) -> dict[str, Any]:
     finally:
         private.close()
     feedback = sorted(str(p.relative_to(home)) for p in (home / "feedback").rglob("*.xlsx"))
-    pdf = hashlib.sha256((home / "bulletins" / "2024-04-30.pdf").read_bytes()).hexdigest()
-    return {"marts": marts, "raw": raw, "feedback": feedback, "bulletin": pdf}
+    pdfs = {
+        str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (home / "bulletins").rglob("*.pdf")
+    }
+    return {"marts": marts, "raw": raw, "feedback": feedback, "bulletins": pdfs}
 
 
 def files(home: Path) -> set[str]:
@@ -167,7 +173,7 @@ def assert_same_night(home: Path, control: Path) -> None:
     for table in want["raw"]:
         assert got["raw"][table] == want["raw"][table], f"raw.{table} differs"
     assert got["feedback"] == want["feedback"]
-    assert got["bulletin"] == want["bulletin"]
+    assert got["bulletins"] == want["bulletins"]
     # Nothing left behind: no temp analyst file, partial workbook or PDF, and the lock
     # released (an empty lock file is a released lock).
     assert files(home) == files(control)

@@ -10,4 +10,6 @@ select
     rows_quarantined,
     is_current
 from marts.returns_register
-order by station_code, period, received_at nulls first
+-- Two returns of a station-month recorded by one run share a received time: the return
+-- id breaks the tie, so the same data prints the same bytes.
+order by station_code, period, received_at nulls first, return_id
