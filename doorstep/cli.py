@@ -229,9 +229,20 @@ def run(
     settings, _ = _settings(home)
     clock = _clock(now)
     day = _past(as_of, clock) if as_of else clock.date() - timedelta(days=1)
-    _require_key(settings)  # before anything is created in the home
+    _require_key_set(settings)  # before anything is created in the home
     with _exclusive(settings, f"doorstep run --as-of {day}"):
         _run(settings, day, known_at, clock)
+
+
+def _require_key_set(settings) -> None:
+    """A key is configured (no database opened: another run may hold it; the key's
+    fingerprint is checked under the home lock)."""
+    from doorstep.settings import SettingsError
+
+    try:
+        settings.require_key()
+    except SettingsError as exc:
+        _fail(str(exc))
 
 
 def _require_key(settings) -> None:
@@ -292,7 +303,7 @@ def publish(
     """
     settings, _ = _settings(home)
     month = _period(period, "--period")
-    _require_key(settings)
+    _require_key_set(settings)
     with _exclusive(settings, f"doorstep publish --period {month}"):
         _publish(settings, month, correction, _clock(now))
 
@@ -325,7 +336,7 @@ def backfill(
     """
     settings, _ = _settings(home)
     months = _period(first, "--from"), _period(last, "--to")
-    _require_key(settings)
+    _require_key_set(settings)
     with _exclusive(settings, f"doorstep backfill --from {months[0]} --to {months[1]}"):
         _backfill(settings, *months, _clock(now))
 

@@ -78,9 +78,11 @@ def nightly(
     settings = Settings() if home is None else Settings(home=Path(home))
     now = now or pipeline.beijing_now()
     as_of = as_of or now.date() - timedelta(days=1)
-    pipeline.require_known_key(settings)  # refuse to start before touching anything
-    # One night at a time, however it was started (already held when the CLI started it).
+    settings.require_key()  # refuse to start before touching anything
+    # One night at a time, however it was started (already held when the CLI started it);
+    # the key's fingerprint is read from the private DB only under the lock.
     with home_lock(settings, f"nightly run as of {as_of}"):
+        pipeline.require_known_key(settings)
         prepare_home(settings)
         batch = ingest(settings, now)
         batch = validate(batch, settings)
