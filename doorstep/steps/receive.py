@@ -43,7 +43,9 @@ def receive(settings: Settings, paths: list[Path], *, at: datetime, now: datetim
     if at > now:
         raise DeliveryError(f"--at {at:%Y-%m-%d %H:%M} is later than now ({now:%Y-%m-%d %H:%M})")
     settings.inbox.mkdir(parents=True, exist_ok=True)
-    settings.private_dir.mkdir(parents=True, exist_ok=True)
+    from doorstep.homecheck import make_private_dir
+
+    make_private_dir(settings.private_dir)  # the delivery log lives with the private data
     planned: list[tuple[Path, Path, str]] = []
     for path in paths:
         if not path.is_file():
