@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from doorstep.ingest import ParsedReturn
-from doorstep.reference import Reference, load_reference
 from doorstep.ingest.discover import SetAside
+from doorstep.reference import Reference, load_reference
 from transforms.sheets import ISSUE_SCHEMA
 
 log = logging.getLogger("doorstep")
