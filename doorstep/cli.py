@@ -583,15 +583,18 @@ app.add_typer(stations_app, name="stations")
 def stations_import(
     file: Annotated[Path, typer.Argument(help="Registry CSV (UTF-8).", metavar="FILE.csv")],
     home: Home = None,
+    now: Now = None,
 ) -> None:
     """Import the registry from a CSV: columns code,name,street,opened_on (YYYY-MM-DD), optional kind (default community), aliases (a|b|c), closed_on. Nothing is imported when any row is wrong."""
     settings, _ = _settings(home)
     from doorstep.registry import RegistryError, import_stations
 
-    try:
-        version = import_stations(settings, file, imported_at=datetime.now())
-    except RegistryError as exc:
-        _fail(str(exc))
+    # The registry lives in the private DB, which a night holds open: same lock.
+    with _exclusive(settings, "doorstep stations import"):
+        try:
+            version = import_stations(settings, file, imported_at=_clock(now))
+        except RegistryError as exc:
+            _fail(str(exc))
     typer.echo(f"Imported {file.name} as registry version {version} into {settings.private_db}")
 
 
