@@ -30,6 +30,11 @@ FONT_DIR = Path(FONT_PATH).parent
 # PDF/A-2b: fonts embedded, archivable; the bundled CFF font passes Typst's checks.
 PDF_STANDARDS: Final = "a-2b"
 _FIGURE_ORDER = ("figure", "scope", "station", "category", "measure")
+# Up to this many stations the body lists every station, as the district's six-station
+# bulletin always has; beyond it a station table runs over pages and buries the
+# narrative, so the body shows one row per street and the station tables move to the
+# annex (附表). Twelve still fits one page beside its chart.
+STATIONS_IN_BODY_MAX: Final = 12
 
 
 def _plain(value: Any) -> Any:
@@ -83,18 +88,193 @@ def _figure_index(figures: list[dict[str, Any]]) -> dict[str, Any]:
     return {"by_figure": by_figure, "by_cell": _by_cell(figures)}
 
 
+def _int_text(value: Any) -> str | None:
+    """lib.typ's fmt-int without the dash: rounded half away from zero, None stays None."""
+    if value is None:
+        return None
+    return str(int(math.copysign(math.floor(abs(value) + 0.5), value)))
+
+
+def _figure_value(index: dict[str, Any], key: str, scope: str) -> Any:
+    """The value of the first row of a cell in a scope (lib.typ's value-of)."""
+    for row in index["by_cell"].get(key, ()):
+        if row.get("scope") == scope:
+            return row["value"]
+    return None
+
+
+def _shaped_tables(
+    payload: dict[str, Any], index: dict[str, Any], hidden: dict[str, Any]
+) -> dict[str, Any]:
+    """Every per-station table as ready rows of text, so Typst only lays them out: a
+    template that looks values up inside loops costs stations × lookups, this costs
+    one pass over the rows. None is a cell the template prints as its dash."""
+    stations = payload["stations"]
+    order = {s["station_code"]: i for i, s in enumerate(stations)}
+    names = {s["station_code"]: s["name"] for s in stations}
+
+    def position(code: Any) -> int:
+        # Stations not in the registry (should not happen) sort last.
+        return order.get(code, len(stations))
+
+    def station_value(figure: str, measure: str, scope: str, code: str) -> Any:
+        return _figure_value(index, f"{figure}|{measure}|{code}|", scope)
+
+    station_rows = []
+    streets: dict[str, dict[str, Any]] = {}
+    for s in stations:
+        code = s["station_code"]
+        values = (
+            station_value("F03", "persons_attributed", "本年累计", code),
+            station_value("F03", "persons_own", "本年累计", code),
+            station_value("F04", "disabled_persons", "建站以来", code),
+        )
+        station_rows.append(
+            {
+                "name": s["name"],
+                "street": s["street"],
+                "cells": [_int_text(v) for v in values],
+                "attributed": values[0],
+            }
+        )
+        street = streets.setdefault(s["street"], {"stations": 0, "sums": [None, None, None]})
+        street["stations"] += 1
+        street["sums"] = [
+            v if total is None else total + (v or 0) for total, v in zip(street["sums"], values)
+        ]
+    street_rows = [
+        {
+            "street": name,
+            "stations": street["stations"],
+            "cells": [_int_text(v) for v in street["sums"]],
+            "attributed": street["sums"][0],
+        }
+        for name, street in streets.items()
+    ]
+
+    projects = sorted(
+        (
+            r
+            for r in index["by_figure"].get("F05", ())
+            if r["measure"] == "trainees"
+            and r["scope"] == "建站以来"
+            and r["station"] is not None
+            and r["category"] is not None
+        ),
+        key=lambda r: (position(r["station"]), r["category"]),
+    )
+    project_rows = [
+        {
+            "station": names.get(r["station"], r["station"]),
+            "project": r["category"],
+            "cells": [
+                _int_text(
+                    _figure_value(index, f"F05|{m}|{r['station']}|{r['category']}", "建站以来")
+                )
+                for m in ("courses", "trainees", "completed", "employed_after")
+            ],
+        }
+        for r in projects
+    ]
+
+    companies = sorted(
+        (
+            r
+            for r in index["by_figure"].get("F06", ())
+            if r["measure"] == "jobs"
+            and r["scope"] == "期末"
+            and r["station"] is not None
+            and r["category"] is not None
+        ),
+        key=lambda r: (position(r["station"]), -r["value"]),
+    )
+    company_rows = []
+    for r in companies:
+        key = f"F06|hardship_jobs|{r['station']}|{r['category']}"
+        company_rows.append(
+            {
+                "station": names.get(r["station"], r["station"]),
+                "company": r["category"],
+                "jobs": _int_text(r["value"]),
+                "hardship": _int_text(_figure_value(index, key, "期末")),
+                "hidden": any(h.get("scope") == "期末" for h in hidden.get(key, ())),
+            }
+        )
+
+    period = payload["as_of"][:7]
+    register = sorted(
+        (r for r in payload["returns_register"] if r["period"] == period),
+        key=lambda r: (position(r["station_code"]), r.get("received_at") or ""),
+    )
+    register_rows = [
+        {
+            "station": names.get(r["station_code"], r["station_code"]),
+            "status": r["status"],
+            "received": None if r.get("received_at") is None else r["received_at"][:10],
+            "accepted": _int_text(r.get("rows_accepted")),
+            "quarantined": _int_text(r.get("rows_quarantined")),
+            "current": r.get("is_current") is True,
+        }
+        for r in register
+    ]
+    return {
+        "by_street": len(stations) > STATIONS_IN_BODY_MAX,
+        "people": _people_rows(payload.get("disclosure") or {}, stations),
+        "stations": station_rows,
+        "streets": street_rows,
+        "projects": project_rows,
+        "companies": company_rows,
+        "register": register_rows,
+    }
+
+
+def _people_rows(disclosure: dict[str, Any], stations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The published station × category (× gender) table as rows: category codes in
+    order, then per station with any cell its name and cells (text, "*" where hidden,
+    None where the station has none); the first row of a cell wins."""
+    out: dict[str, Any] = {}
+    for level, genders in (
+        ("station_category_gender", ("男", "女")),
+        ("station_category", (None,)),
+    ):
+        rows = disclosure.get(level)
+        if rows is None:
+            continue
+        codes = sorted({str(r["category"]) for r in rows})
+        cells: dict[tuple[Any, ...], Any] = {}
+        for r in rows:
+            key = (r.get("station_code"), str(r["category"]), r.get("gender"))
+            cells.setdefault(key, r["persons"])
+        present = {r.get("station_code") for r in rows}
+        out[level] = {
+            "codes": codes,
+            "rows": [
+                {
+                    "name": s["name"],
+                    "cells": [cells.get((s["station_code"], c, g)) for c in codes for g in genders],
+                }
+                for s in stations
+                if s["station_code"] in present
+            ],
+        }
+    return out
+
+
 def bulletin_json(ctx: BulletinContext) -> str:
     """The context as the template reads it: sorted keys, figures in a fixed order."""
     payload = _plain(asdict(ctx))
     payload["figures"] = sorted(
         payload["figures"], key=lambda r: tuple(str(r.get(k) or "") for k in _FIGURE_ORDER)
     )
+    index = _figure_index(payload["figures"])
+    hidden = _by_cell((payload.get("disclosure") or {}).get("hidden_figures", []))
     return json.dumps(
         {
             "ctx": payload,
             "labels": _labels(),
-            "figure_index": _figure_index(payload["figures"]),
-            "hidden_index": _by_cell((payload.get("disclosure") or {}).get("hidden_figures", [])),
+            "figure_index": index,
+            "hidden_index": hidden,
+            "tables": _shaped_tables(payload, index, hidden),
         },
         ensure_ascii=False,
         sort_keys=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from doorstep.bulletin.context import BulletinContext
@@ -190,4 +190,109 @@ def context(f01: int = 192, revisions: list[dict[str, Any]] | None = None) -> Bu
         definitions=definitions(),
         data_version=DATA_VERSION,
         code_version=CODE_VERSION,
+    )
+
+
+def province_context(n_stations: int, months: int = 5) -> BulletinContext:
+    """A synthetic context of ``n_stations`` stations (ten to a street), as of the end of
+    month ``months`` of 2024 with a register from January, shaped like the demo's: every station has its F03/F04 rows and its
+    register, every second one a training project, every third an incubated company,
+    and the people breakdown is published station × category (cells as text, "*" where
+    hidden). For the bulletin's scaling (benchmarks/bench_bulletin.py and its test)."""
+    codes = [f"S{i:03d}" for i in range(1, n_stations + 1)]
+    stations = [
+        {
+            "station_code": code,
+            "name": f"第{i + 1}社区家门口就业服务站",
+            "street": f"第{i // 10 + 1}街道",
+            "opened_on": date(2024 if i % 25 == 7 else 2023, 1 + i % 12, 1),
+            "kind": "disability" if i % 40 == 3 else "community",
+        }
+        for i, code in enumerate(codes)
+    ]
+    rows = [
+        r
+        for r in figures()
+        if r["station"] is None and r["figure"] != "F06" and r["measure"] != "stations_operating"
+    ]
+    rows.append(figure_row("F08", "期末", "stations_operating", n_stations))
+    total_f06 = {"businesses": 0, "jobs": 0, "hardship_jobs": 0}
+    for i, code in enumerate(codes):
+        own = 5 + (i * 7) % 31
+        rows.append(figure_row("F03", "本年累计", "persons_attributed", own - i % 3, code))
+        rows.append(figure_row("F03", "本年累计", "persons_own", own, code))
+        rows.append(figure_row("F04", "建站以来", "disabled_persons", i % 9, code))
+        if i % 2 == 0:
+            values = (1 + i % 3, 12 + i % 20, 10 + i % 18, 4 + i % 11)
+            for measure, v in zip(
+                ("courses", "trainees", "completed", "employed_after"), values, strict=True
+            ):
+                rows.append(figure_row("F05", "建站以来", measure, v, code, f"项目{i}"))
+        if i % 3 == 0:
+            jobs, hardship = 6 + i % 13, 5 + i % 5
+            rows.append(figure_row("F06", "期末", "jobs", jobs, code, f"企业{i}有限公司"))
+            rows.append(
+                figure_row("F06", "期末", "hardship_jobs", hardship, code, f"企业{i}有限公司")
+            )
+            total_f06["businesses"] += 1
+            total_f06["jobs"] += jobs
+            total_f06["hardship_jobs"] += hardship
+    rows += [figure_row("F06", "期末", m, v) for m, v in total_f06.items()]
+    register = []
+    for month in range(1, months + 1):
+        for i, code in enumerate(codes):
+            missing = month == months and i % 17 == 5
+            register.append(
+                {
+                    "station_code": code,
+                    "period": f"2024-{month:02d}",
+                    "status": "缺报" if missing else ("逾期" if i % 11 == 2 else "按时"),
+                    "file_name": None if missing else f"{code}_2024-{month:02d}.xlsx",
+                    "received_at": None if missing else datetime(2024, month, 28, 9, 30),
+                    "rows_received": None if missing else 31,
+                    "rows_accepted": None if missing else 30,
+                    "rows_quarantined": None if missing else 1,
+                    "is_current": not missing,
+                }
+            )
+    categories = ("01", "02", "03", "04", "05")
+    station_category = [
+        {
+            "station_code": code,
+            "category": c,
+            "persons": "*" if (i + j) % 7 == 0 else str(5 + (i + 3 * j) % 17),
+        }
+        for i, code in enumerate(codes)
+        for j, c in enumerate(categories)
+    ]
+    category_gender = [
+        {"category": c, "gender": g, "persons": str(20 + 3 * j + (g == "女"))}
+        for j, c in enumerate(categories)
+        for g in ("男", "女")
+    ]
+    base = context()
+    as_of = date(2024 + months // 12, months % 12 + 1, 1) - timedelta(days=1)
+    return BulletinContext(
+        as_of=as_of,
+        known_at=None,
+        issue_no="2024年第5期",
+        figures=fill_texts(rows),
+        stations=stations,
+        returns_register=register,
+        quarantine_by_reason=base.quarantine_by_reason,
+        revisions=base.revisions,
+        definitions=base.definitions,
+        data_version=DATA_VERSION,
+        code_version=CODE_VERSION,
+        disclosure={
+            "level": "station_category",
+            "station_category": station_category,
+            "category_gender": category_gender,
+            "hidden_figures": [],
+            "max_starred_share": [1, 3],
+            "min_range": 5,
+            "min_persons_for_average": 5,
+            "small_min": 1,
+            "small_max": 4,
+        },
     )
