@@ -140,7 +140,8 @@ def _shaped_tables(
         street = streets.setdefault(s["street"], {"stations": 0, "sums": [None, None, None]})
         street["stations"] += 1
         street["sums"] = [
-            v if total is None else total + (v or 0) for total, v in zip(street["sums"], values)
+            v if total is None else total + (v or 0)
+            for total, v in zip(street["sums"], values, strict=True)
         ]
     street_rows = [
         {

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from doorstep.bulletin import render_bulletin
-from doorstep.bulletin.render import STATIONS_IN_BODY_MAX, bulletin_json
 from doorstep.bulletin.context import BulletinContext
+from doorstep.bulletin.render import STATIONS_IN_BODY_MAX, bulletin_json
 from tests.integration.bulletin_context import province_context
 
 pytestmark = pytest.mark.integration
