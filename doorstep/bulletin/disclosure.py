@@ -32,6 +32,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 SUPPRESSED = "*"
 SMALL_MIN, SMALL_MAX = 1, 4  # 0 is not a person; 5 or more cannot single one out
@@ -136,13 +137,21 @@ class _Audit:
 
     def _matrix(
         self, rows: Sequence[tuple[Mapping[Key, float], float]]
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    ) -> tuple[csr_array | None, np.ndarray | None]:
+        # Sparse: a row names a few of the base counts, and with hundreds of stations a
+        # dense matrix (rows × counts) costs more to build and hand over than to solve.
         if not rows:
             return None, None
-        a = np.zeros((len(rows), len(self.index)))
+        coefs: list[float] = []
+        row_of: list[int] = []
+        col_of: list[int] = []
         for r, (terms, _) in enumerate(rows):
             for k, coef in terms.items():
-                a[r, self.index[k]] += coef
+                coefs.append(coef)
+                row_of.append(r)
+                col_of.append(self.index[k])
+        # csr_array sums duplicate (row, column) entries, as += did on the dense matrix.
+        a = csr_array((coefs, (row_of, col_of)), shape=(len(rows), len(self.index)))
         return a, np.array([v for _, v in rows], dtype=float)
 
     def _optimum(self, terms: Mapping[Key, float], sign: float) -> float:
