@@ -53,7 +53,7 @@ class SetAside:
     path: Path
     reason_code: str
     size: int
-    received_at: datetime  # the entry's own mtime (UTC, naive), links not followed
+    mtime: datetime  # the entry's own mtime (UTC, naive), links not followed: information only
 
 
 def _set_aside_reason(path: Path, mode: int) -> str | None:
@@ -95,7 +95,7 @@ def set_aside(inbox: Path) -> list[SetAside]:
                 path=path,
                 reason_code=reason,
                 size=info.st_size if stat.S_ISREG(info.st_mode) else 0,
-                received_at=datetime.fromtimestamp(info.st_mtime, tz=UTC).replace(tzinfo=None),
+                mtime=datetime.fromtimestamp(info.st_mtime, tz=UTC).replace(tzinfo=None),
             )
         )
     return found

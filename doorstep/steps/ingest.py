@@ -92,7 +92,7 @@ def refused_return(entry: SetAside, received_at: datetime) -> ParsedReturn:
         sheets={},
         issues=[Issue(entry.name, None, None, None, entry.reason_code)],
         rejected=True,
-        mtime=entry.received_at,
+        mtime=entry.mtime,
     )
 
 

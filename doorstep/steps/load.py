@@ -153,7 +153,7 @@ def load(batch: Batch, settings: Settings) -> LoadSummary:
                     "outcome": "ignored",
                     "reason_code": entry.reason_code,
                     "first_seen_run": batch.run_name,
-                    "mtime": entry.received_at,
+                    "mtime": entry.mtime,
                 },
             )
     finally:

@@ -183,7 +183,7 @@ def test_inbox_entries_that_are_not_returns_are_set_aside_unread(tmp_path: Path)
         "NF_2024-05_\\xff.xlsx": "FILE_NAME_INVALID",
     }
     assert aside["WH_2024-05.xlsx"].size == 0  # the link's target was never opened
-    assert isinstance(aside["folder"].received_at, datetime)
+    assert isinstance(aside["folder"].mtime, datetime)
 
 
 def test_counts_in_quarantine_messages_stay_readable_and_ids_are_masked(tmp_path: Path) -> None:
