@@ -176,6 +176,15 @@ def figure_row(
     }
 
 
+def crosstab_rows(cells: dict[tuple[str, str, str], int]) -> list[dict[str, Any]]:
+    """Station × category × gender rows (reports/select_station_category_gender.sql's
+    shape) from {(station, category, gender): persons}, in key order."""
+    return [
+        {"station_code": s, "category": c, "gender": g, "persons": n}
+        for (s, c, g), n in sorted(cells.items())
+    ]
+
+
 def query(db: Path | str, sql: str, *params: object) -> list[tuple[Any, ...]]:
     """The rows of one query on a DuckDB file opened read-only, closed again afterwards."""
     con = duckdb.connect(str(db), read_only=True)

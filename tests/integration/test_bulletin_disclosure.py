@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from doorstep.bulletin import render_bulletin
 from doorstep.bulletin.narrative import fill_texts
 from doorstep.bulletin.tables import disclose
-from tests.factories import figure_row
+from tests.factories import crosstab_rows, figure_row
 from tests.integration.bulletin_context import context, figures
 
 pytestmark = pytest.mark.integration
@@ -37,11 +37,13 @@ HIDDEN_REVISION_OLD = 1751.0  # a revision of a hidden median, which must not pr
 
 
 def _crosstab() -> list[dict[str, Any]]:
-    return [
-        {"station_code": s, "category": c, "gender": g, "persons": n}
-        for (s, c), pair in CROSSTAB.items()
-        for g, n in zip(("男", "女"), pair, strict=True)
-    ]
+    return crosstab_rows(
+        {
+            (s, c, g): n
+            for (s, c), pair in CROSSTAB.items()
+            for g, n in zip(("男", "女"), pair, strict=True)
+        }
+    )
 
 
 def _figures() -> list[dict[str, Any]]:

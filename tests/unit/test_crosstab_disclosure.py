@@ -18,17 +18,10 @@ from doorstep.bulletin.tables import (
     disclose,
     hardship_hidden,
 )
-from tests.factories import figure_row
+from tests.factories import crosstab_rows, figure_row
 from tests.lp_audit import ranges, width
 
 Base = dict[tuple[str, str, str], int]
-
-
-def _crosstab(base: Base) -> list[dict[str, Any]]:
-    return [
-        {"station_code": s, "category": c, "gender": g, "persons": n}
-        for (s, c, g), n in sorted(base.items())
-    ]
 
 
 def _figures(base: Base, attributed: dict[str, int], disabled: dict[str, int]) -> list[dict]:
@@ -145,7 +138,7 @@ def test_few_small_counts_publish_the_fine_table_with_them_hidden() -> None:
         }
     )
     figures = _consistent_figures(base)
-    out = disclose(_crosstab(base), figures)
+    out = disclose(crosstab_rows(base), figures)
     assert out["level"] == "station_category_gender"
     shown = {
         (r["station_code"], r["category"], r["gender"]): r["persons"] for r in out[out["level"]]
@@ -167,7 +160,7 @@ def test_a_table_mostly_of_stars_gives_way_to_the_coarser_tables() -> None:
                 values[(s, c)] = (rng.randint(0, 4), rng.randint(1, 5))
     base = _base(values)
     figures = _consistent_figures(base, rng)
-    out = disclose(_crosstab(base), figures)
+    out = disclose(crosstab_rows(base), figures)
     fine = out["levels_tried"]["station_category_gender"]
     assert 3 * fine["starred_nonzero_cells"] > fine["nonzero_cells"]  # over one in three
     assert out["level"] != "station_category_gender"
@@ -187,7 +180,7 @@ def test_lone_station_in_a_small_category_leaks_nothing() -> None:
         }
     )
     figures = _consistent_figures(base)
-    out = disclose(_crosstab(base), figures)
+    out = disclose(crosstab_rows(base), figures)
     assert out["level"] != "none"
     cells = _published_cells(out)
     assert all(t == "*" for c, t in cells.items() if "05" in c)
@@ -211,7 +204,7 @@ def test_random_crosstabs_through_the_rule_and_an_independent_audit(seed: int) -
         values[(stations[0], categories[0])] = (9, 9)
     base = _base(values)  # type: ignore[arg-type]
     figures = _consistent_figures(base, rng)
-    out = disclose(_crosstab(base), figures)
+    out = disclose(crosstab_rows(base), figures)
     _assert_sound(base, figures, out)
 
 
