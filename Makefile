@@ -36,7 +36,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy doorstep flows transforms expectations warehouse
+	$(VENV)/bin/mypy foundation doorstep flows transforms expectations warehouse
 	$(VENV)/bin/sqlfluff lint warehouse
 
 bench: venv

@@ -24,8 +24,8 @@ import xlsxwriter
 from stdnum.cn import ric
 
 from doorstep.ingest import read_return
-from doorstep.reference import load_reference
-from doorstep.settings import Settings
+from foundation.reference import load_reference
+from foundation.settings import Settings
 
 HEADER = [
     "序號",

@@ -37,7 +37,7 @@ KEY = "bench-pseudonym-key-" + "0123456789abcdef" * 3  # synthetic: demo data on
 
 
 def fresh_home(root: Path, inbox: Path, name: str) -> Any:
-    from doorstep.settings import Settings
+    from foundation.settings import Settings
 
     home = root / name
     shutil.copytree(inbox, home / "inbox", copy_function=shutil.copy2)  # keep mtimes
@@ -65,7 +65,7 @@ def main() -> None:
     from doorstep.demo import generate_demo_returns
     from doorstep.ingest import discover_returns, read_return
     from doorstep.ingest.worker import read_returns
-    from doorstep.reference import load_reference
+    from foundation.reference import load_reference
 
     rows: list[tuple[str, float, str]] = []
     try:

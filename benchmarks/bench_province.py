@@ -125,8 +125,8 @@ def _delivered(period: str) -> datetime:
 
 
 def province_reference(registry: Path) -> Any:
-    from doorstep.reference import load_reference
     from doorstep.registry import read_registry
+    from foundation.reference import load_reference
 
     return load_reference().with_stations({s.code: s for s in read_registry(registry)})
 
@@ -254,7 +254,7 @@ def main() -> None:
     os.environ.setdefault("PREFECT_HOME", str(root / ".prefect"))
     from doorstep.demo.generate import month_days
     from doorstep.registry import import_stations
-    from doorstep.settings import Settings
+    from foundation.settings import Settings
 
     data = args.data or root / "set"
     started = time.perf_counter()

@@ -131,7 +131,7 @@ def _settings(home: Path | None):
     configure_environment(home)
     from pydantic import ValidationError
 
-    from doorstep.settings import Settings, SettingsError
+    from foundation.settings import Settings, SettingsError
 
     try:
         settings = Settings() if home is None else Settings(home=home)
@@ -150,8 +150,8 @@ def _exclusive(settings, purpose: str) -> Iterator[None]:
     """Checks that take seconds, before Prefect starts: a writable home (a read-only one
     would otherwise time out Prefect's server minutes later), the home lock (one night at
     a time; a second run changes nothing), private folders closed to other users."""
-    from doorstep.homecheck import HomeError, check_private, check_writable, prepare_home
     from doorstep.lock import HomeBusy, home_lock
+    from foundation.homecheck import HomeError, check_private, check_writable, prepare_home
 
     try:
         check_writable(settings)
@@ -237,7 +237,7 @@ def run(
 def _require_key_set(settings) -> None:
     """A key is configured (no database opened: another run may hold it; the key's
     fingerprint is checked under the home lock)."""
-    from doorstep.settings import SettingsError
+    from foundation.settings import SettingsError
 
     try:
         settings.require_key()
@@ -247,7 +247,7 @@ def _require_key_set(settings) -> None:
 
 def _require_key(settings) -> None:
     from doorstep.keys import require_known_key
-    from doorstep.settings import SettingsError
+    from foundation.settings import SettingsError
 
     try:
         require_known_key(settings)

@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from doorstep.reference import Reference
+from foundation.reference import Reference
 from transforms.pseudonym import mask_id, mask_name
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

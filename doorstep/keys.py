@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from doorstep.settings import Settings, SettingsError
+from foundation.settings import Settings, SettingsError
 
 MIN_KEY_LENGTH = 32
 

@@ -28,8 +28,8 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from doorstep.faults import fault_point
-from doorstep.settings import Settings
+from foundation.faults import fault_point
+from foundation.settings import Settings
 
 log = logging.getLogger("doorstep")
 

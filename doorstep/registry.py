@@ -1,6 +1,6 @@
 """The station registry the bureau maintains (returns.md §1, §6).
 
-The package's six stations (doorstep/reference/stations.csv) are the registry of a home
+The package's six stations (foundation/reference/stations.csv) are the registry of a home
 where the bureau never imported one (the demo). `doorstep stations import FILE.csv`
 puts the bureau's own registry into the private database, each import a new version;
 from then on the latest version is the registry, whole (a station left out of the file
@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from doorstep.reference import (
+from foundation.reference import (
     DEFAULT_STATION_KIND,
     Reference,
     Station,
@@ -33,7 +33,7 @@ from doorstep.reference import (
     station_from_row,
     station_kinds,
 )
-from doorstep.settings import Settings
+from foundation.settings import Settings
 from transforms.text import normalize_header
 
 REQUIRED_COLUMNS = ("code", "name", "street", "opened_on")

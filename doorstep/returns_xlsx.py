@@ -16,7 +16,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from doorstep.reference import Reference, load_reference
+from foundation.reference import Reference, load_reference
 from transforms.values import parse_period
 
 SHEET_ORDER = ("cover", "placements", "training", "events", "incubated", "households")

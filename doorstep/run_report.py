@@ -3,7 +3,7 @@ run leaves in the Prefect UI (`flows/artifacts.py` hands them to Prefect).
 
 Pure functions of the night's batch and figures. Only codes, counts, file names,
 station names and the bulletin's own sentences appear — never a cell of a return.
-The words come from `doorstep/reference/operator.yaml`.
+The words come from `foundation/reference/operator.yaml`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from doorstep.reference import REFERENCE_DIR, Reference, load_reference
 from doorstep.steps.common import Batch, _issues_of, _return_rows
 from doorstep.steps.summary import RunSummary
+from foundation.reference import REFERENCE_DIR, Reference, load_reference
 
 
 @cache

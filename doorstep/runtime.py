@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The nightly deployment's name: `flows.serve` serves it, `doorstep status` looks it up.
+DEPLOYMENT_NAME = "nightly"
+
 _DEFAULTS = {
     # No analytics, no phoning home: the bureau's machines must not talk to the internet.
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -6,7 +6,7 @@
 - the next scheduled run, when `doorstep serve` has registered the deployment;
 - the latest month of the returns register, each expected station's return grouped as
   received / not yet due / missing (the groups are lists of register statuses in
-  `doorstep/reference/operator.yaml`, so a new status is a line of YAML);
+  `foundation/reference/operator.yaml`, so a new status is a line of YAML);
 - the last issue published (the register of published issues, raw.bulletins).
 
 Each part is gathered on its own and says why when it is unavailable; nothing here
@@ -21,9 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from doorstep.reference import load_reference
 from doorstep.run_report import operator_labels
-from doorstep.settings import Settings
+from foundation.reference import load_reference
+from foundation.settings import Settings
 
 FLOW_NAME = "doorstep-nightly"
 HEALTH_TIMEOUT_SECONDS = 3.0
@@ -112,7 +112,7 @@ async def _from_prefect(api_url: str) -> tuple[RunInfo | None, str | None, bool]
     from prefect.client.schemas.objects import StateType
     from prefect.client.schemas.sorting import FlowRunSort
 
-    from flows.serve import DEPLOYMENT_NAME
+    from doorstep.runtime import DEPLOYMENT_NAME
 
     ours = FlowFilter(name=FlowFilterName(any_=[FLOW_NAME]))
     async with PrefectClient(api_url) as client:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from doorstep.reference import REFERENCE_DIR, Reference, load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
+from foundation.reference import REFERENCE_DIR, Reference, load_reference
 from transforms.values import parse_period
 
 INSTRUCTIONS_FILE = REFERENCE_DIR / "template_instructions.txt"

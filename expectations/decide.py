@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from doorstep.reference import Reference, load_reference
+from foundation.reference import Reference, load_reference
 from transforms.sheets import ISSUE_SCHEMA
 
 ROW_KEY = ["return_id", "sheet", "row_number"]

@@ -25,10 +25,10 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 import expectations.custom  # noqa: F401  (registers the custom expectations)
-from doorstep.reference import load_reference
-from doorstep.settings import Settings
 from expectations.derived import ROW_KEY, gx_frame
 from expectations.suites import build_suite
+from foundation.reference import load_reference
+from foundation.settings import Settings
 from transforms.sheets import ISSUE_SCHEMA
 
 DATASOURCE = "doorstep_returns"

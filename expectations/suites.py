@@ -19,9 +19,9 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from doorstep.reference import Reference
 from expectations.custom import ExpectColumnValuesToBeValidCnUscc
 from expectations.derived import ID_ABSENT
+from foundation.reference import Reference
 
 NOT_NULL = gxe.ExpectColumnValuesToNotBeNull
 IN_SET = gxe.ExpectColumnValuesToBeInSet

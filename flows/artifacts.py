@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from doorstep.reference import load_reference
 from doorstep.run_report import (
     headline_figures,
     night_quarantine,
@@ -15,11 +14,12 @@ from doorstep.run_report import (
     register_table,
     summary_markdown,
 )
-from doorstep.settings import Settings
 from doorstep.status import RunInfo, record_run
 from doorstep.steps.common import Batch
 from doorstep.steps.figures import FiguresResult
 from doorstep.steps.summary import RunSummary
+from foundation.reference import load_reference
+from foundation.settings import Settings
 
 SUMMARY_KEY = "doorstep-night"
 REGISTER_KEY = "doorstep-register"

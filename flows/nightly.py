@@ -15,12 +15,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, State
 
 from doorstep import pipeline
-from doorstep.homecheck import prepare_home
 from doorstep.lock import home_lock
 from doorstep.progress import shown
-from doorstep.settings import Settings
 from flows.artifacts import publish_run_artifacts
 from flows.retry import IO_RETRIES
+from foundation.homecheck import prepare_home
+from foundation.settings import Settings
 
 
 @task(name="ingest", **IO_RETRIES, cache_policy=NO_CACHE, persist_result=False)

@@ -10,10 +10,10 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
-from doorstep.settings import Settings
+from doorstep.runtime import DEPLOYMENT_NAME
 from flows.nightly import nightly
+from foundation.settings import Settings
 
-DEPLOYMENT_NAME = "nightly"
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Shanghai"
 

@@ -32,13 +32,13 @@ def home(tmp_path: Path) -> Path:
 def settings(home: Path):
     from pydantic import SecretStr
 
-    from doorstep.settings import Settings
+    from foundation.settings import Settings
 
     return Settings(home=home, pseudonym_key=SecretStr(TEST_KEY))
 
 
 @pytest.fixture(scope="session")
 def ref():
-    from doorstep.reference import load_reference
+    from foundation.reference import load_reference
 
     return load_reference()

@@ -20,7 +20,7 @@ import polars as pl
 from stdnum.cn import ric
 
 if TYPE_CHECKING:
-    from doorstep.settings import Settings
+    from foundation.settings import Settings
 
 # The columns Contract 2 (docs/design.md) adds to every typed frame, before the fields.
 KEY_TYPES: dict[str, pl.DataType] = {
@@ -117,7 +117,7 @@ def raw_frame(
     sheet: str, rows: list[dict], *, return_id: str = "abc123", **flags: list[bool]
 ) -> pl.DataFrame:
     """A raw frame as ingest emits it: every canonical column as text, keys added."""
-    from doorstep.reference import load_reference  # not at import: the e2e test imports late
+    from foundation.reference import load_reference  # not at import: the e2e test imports late
 
     columns = list(load_reference().headers[sheet])
     data = {c: [row.get(c) for row in rows] for c in columns}
@@ -198,7 +198,7 @@ def settings_at(home: Path) -> Settings:
     """Settings for a new DOORSTEP_HOME at `home` (its inbox created) with the test key."""
     from pydantic import SecretStr
 
-    from doorstep.settings import Settings
+    from foundation.settings import Settings
     from tests.conftest import TEST_KEY
 
     (home / "inbox").mkdir(parents=True)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 
-from doorstep.reference import Code
+from foundation.reference import Code
 from transforms.text import normalize_header
 
 _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")

@@ -1,6 +1,6 @@
 """Header mapping: the header cells of a sheet as stations write them → canonical fields.
 
-Pure functions over the header aliases in `doorstep/reference/headers.yaml`. Matching is
+Pure functions over the header aliases in `foundation/reference/headers.yaml`. Matching is
 done on a lookup key (see `header_key`), so the alias lists only hold real synonyms.
 """
 
@@ -37,7 +37,7 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 
 
 class HeaderReference(Protocol):
-    """What header mapping needs of `doorstep.reference.Reference`."""
+    """What header mapping needs of `foundation.reference.Reference`."""
 
     @property
     def headers(self) -> Mapping[str, Mapping[str, list[str]]]: ...

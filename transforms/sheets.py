@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from doorstep.reference import Code, Reference, load_reference
+from foundation.reference import Code, Reference, load_reference
 from transforms import values
 from transforms.codes import lookup_code, split_categories
 from transforms.idnumbers import (

@@ -5,7 +5,7 @@ Every `parse_*` value parser returns `(value, reason_code)`:
 - `(value, None)` — the text was read;
 - `(None, None)` — the cell is blank (whether that is allowed is the caller's business);
 - `(None, REASON)` — the text is there but cannot be read; REASON is a code from
-  `doorstep/reference/reasons.csv`.
+  `foundation/reference/reasons.csv`.
 
 They never guess: an approximate amount (`1500多`) is not a number.
 """

@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from doorstep.faults import fault_point
-from doorstep.reference import load_reference
+from foundation.faults import fault_point
+from foundation.reference import load_reference
 from transforms.pseudonym import key_fingerprint, person_key, with_person_key
 
 SQL_DIR = Path(__file__).parent
@@ -203,7 +203,7 @@ def fetch_frame(
 
 def connect_private(path: Path | str) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the private DB, apply the DDL, refresh reference data."""
-    from doorstep.homecheck import PRIVATE_FILE_MODE, make_private_dir
+    from foundation.homecheck import PRIVATE_FILE_MODE, make_private_dir
 
     path = Path(path)
     make_private_dir(path.parent)

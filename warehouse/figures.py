@@ -153,7 +153,7 @@ def revisions(
     has them.
     """
     if targets is None:
-        from doorstep.reference import load_reference
+        from foundation.reference import load_reference
 
         targets = load_reference().targets(as_of.year)
     # F13 describes deliveries, not the district: a resubmission changes it by design.

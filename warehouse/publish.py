@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from doorstep.faults import fault_point
-from doorstep.reference import load_reference
+from foundation.faults import fault_point
+from foundation.reference import load_reference
 from warehouse.db import EVERYTHING_KNOWN, run_sql_file
 from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version, due_at
 

@@ -22,7 +22,7 @@ import typst
 from noto_cjk_sans_otc import FONT_PATH
 
 from doorstep.bulletin.context import BulletinContext
-from doorstep.reference import load_reference
+from foundation.reference import load_reference
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = TEMPLATES_DIR / "bulletin.typ"

@@ -26,8 +26,8 @@ from doorstep.demo.people import (
     make_mobile,
     wrong_check_char,
 )
-from doorstep.reference import Reference, load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
+from foundation.reference import Reference, load_reference
 
 DEFAULT_SEED = 20240531
 Row = dict[str, object]

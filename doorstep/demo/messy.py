@@ -18,8 +18,8 @@ from pathlib import Path
 
 from doorstep.demo.generate import month_days, next_month, set_delivery_time
 from doorstep.demo.people import PersonFactory, make_mobile
-from doorstep.reference import load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
+from foundation.reference import load_reference
 
 Row = dict[str, object]
 FIRST_PERIOD = "2024-06"

@@ -4,7 +4,7 @@
     parsed = [read_return(source, ref, settings) for source in sources]
 
 `read_return` never raises for bad input; every problem is an `Issue` with a reason code
-from `doorstep/reference/reasons.csv`.
+from `foundation/reference/reasons.csv`.
 """
 
 from doorstep.ingest.discover import discover_returns

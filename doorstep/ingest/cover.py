@@ -11,7 +11,7 @@ from datetime import date
 
 from doorstep.ingest.grid import Grid, cell_text
 from doorstep.ingest.model import Issue
-from doorstep.reference import Reference
+from foundation.reference import Reference
 from transforms.headers import match_header
 from transforms.text import normalize_header, normalize_text
 from transforms.values import parse_period

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from doorstep.ingest.model import ReturnSource
-from doorstep.reference import Reference, load_reference
+from foundation.reference import Reference, load_reference
 
 # Files a desktop leaves behind; never returns.
 _IGNORED = {"thumbs.db", "desktop.ini"}

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from doorstep.settings import Settings
+from foundation.settings import Settings
 
 # A cell with content: `<c r="AB12" …>` (self-closing `<c …/>` cells are style only).
 _VALUE_CELL = re.compile(rb' r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')

@@ -17,7 +17,7 @@ class Issue:
     sheet: str | None  # canonical sheet key, None for file-level
     row_number: int | None  # the row number Excel shows (1-based), None for file/sheet-level
     column_name: str | None  # the Chinese header as the station wrote it, or canonical label
-    reason_code: str  # a code from doorstep/reference/reasons.csv
+    reason_code: str  # a code from foundation/reference/reasons.csv
     detail: str = ""  # extra words for the clerk (never a personal value)
 
 

@@ -16,8 +16,8 @@ from doorstep.ingest.model import Issue, ParsedReturn, ReturnSource
 from doorstep.ingest.sheets import assign_by_content, match_sheet_names, sheet_key_by_content
 from doorstep.ingest.sniff import Kind, sniff
 from doorstep.ingest.xlsx import WorkbookProblem, open_workbook
-from doorstep.reference import Reference
-from doorstep.settings import Settings
+from foundation.reference import Reference
+from foundation.settings import Settings
 
 _SNIFF_REASONS = {
     Kind.EMPTY: ("FILE_EMPTY", ""),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from doorstep.ingest.cover import looks_like_cover
 from doorstep.ingest.grid import Grid, find_header_row
-from doorstep.reference import Reference
+from foundation.reference import Reference
 from transforms.headers import header_key
 
 _BRACKETED = re.compile(r"\([^()]*\)")

@@ -41,8 +41,8 @@ from typing import Any
 
 from doorstep.ingest.model import Issue, ParsedReturn, ReturnSource
 from doorstep.ingest.reader import file_mtime, read_return, source_digest
-from doorstep.reference import Reference
-from doorstep.settings import Settings
+from foundation.reference import Reference
+from foundation.settings import Settings
 
 Reader = Callable[[ReturnSource, Reference, Settings], ParsedReturn]
 Progress = Callable[[int, int, str], None]

@@ -20,7 +20,7 @@ import polars as pl
 
 from doorstep.ingest.grid import Grid
 from doorstep.ingest.guards import sheet_extent, too_large, worksheet_members, zip_problem
-from doorstep.settings import Settings
+from foundation.settings import Settings
 
 
 class WorkbookProblem(Exception):

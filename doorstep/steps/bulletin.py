@@ -10,11 +10,11 @@ from typing import Any
 
 import duckdb
 
-from doorstep.reference import publication_labels
 from doorstep.registry import home_reference
-from doorstep.settings import Settings
 from doorstep.steps.common import _logger
 from doorstep.steps.figures import FiguresResult
+from foundation.reference import publication_labels
+from foundation.settings import Settings
 
 
 def code_version() -> str:

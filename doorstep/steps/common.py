@@ -14,7 +14,7 @@ import polars as pl
 
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.discover import SetAside
-from doorstep.reference import Reference, load_reference
+from foundation.reference import Reference, load_reference
 from transforms.sheets import ISSUE_SCHEMA
 
 log = logging.getLogger("doorstep")

@@ -9,14 +9,14 @@ from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 
-from doorstep.settings import Settings
+from foundation.settings import Settings
 
 
 def ensure_demo_key(settings: Settings) -> bool:
     """Create a random demo pseudonym key under private/ unless one is configured."""
     if settings.pseudonym_key is not None or settings.demo_key_file.exists():
         return False
-    from doorstep.homecheck import PRIVATE_FILE_MODE, make_private_dir
+    from foundation.homecheck import PRIVATE_FILE_MODE, make_private_dir
 
     make_private_dir(settings.private_dir)
     # Created 0600 from the first byte, whatever the umask.

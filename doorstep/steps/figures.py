@@ -12,10 +12,10 @@ from typing import Any
 
 import duckdb
 
-from doorstep.reference import Reference, load_reference
 from doorstep.registry import home_reference
-from doorstep.settings import Settings
 from doorstep.steps.common import _logger
+from foundation.reference import Reference, load_reference
+from foundation.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from doorstep.faults import fault_point
 from doorstep.ingest import Issue, ParsedReturn, ReturnSource, discover_returns
 from doorstep.ingest.discover import SetAside, set_aside
 from doorstep.progress import track
 from doorstep.registry import home_reference
-from doorstep.settings import Settings
 from doorstep.steps.common import Batch, _logger, beijing_now
 from doorstep.steps.receive import read_deliveries
+from foundation.faults import fault_point
+from foundation.settings import Settings
 
 
 def _seen_digests(settings: Settings) -> dict[str, set[str]]:

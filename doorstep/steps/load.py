@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from doorstep.faults import fault_point
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
-from doorstep.reference import Reference
-from doorstep.settings import Settings
 from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
 from doorstep.steps.ingest import set_aside_id
+from foundation.faults import fault_point
+from foundation.reference import Reference
+from foundation.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from doorstep.faults import fault_point
-from doorstep.settings import Settings
 from doorstep.steps.bulletin import code_version, context, issue_number
 from doorstep.steps.common import _logger, deadline, month_end
 from doorstep.steps.figures import FiguresResult, figures
+from foundation.faults import fault_point
+from foundation.settings import Settings
 
 
 class PublicationError(RuntimeError):

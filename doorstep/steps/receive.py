@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from doorstep.ingest.reader import file_sha256
-from doorstep.settings import Settings
 from doorstep.steps.common import _logger
+from foundation.settings import Settings
 
 
 def log_warning(message: str, *args: object) -> None:
@@ -43,7 +43,7 @@ def receive(settings: Settings, paths: list[Path], *, at: datetime, now: datetim
     if at > now:
         raise DeliveryError(f"--at {at:%Y-%m-%d %H:%M} is later than now ({now:%Y-%m-%d %H:%M})")
     settings.inbox.mkdir(parents=True, exist_ok=True)
-    from doorstep.homecheck import make_private_dir
+    from foundation.homecheck import make_private_dir
 
     make_private_dir(settings.private_dir)  # the delivery log lives with the private data
     planned: list[tuple[Path, Path, str]] = []

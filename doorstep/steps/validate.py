@@ -7,13 +7,13 @@ from pathlib import Path
 
 import polars as pl
 
-from doorstep.faults import fault_point
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
-from doorstep.reference import Reference
-from doorstep.settings import Settings
 from doorstep.steps.common import SHEETS, Batch, _issues_of, _logger, _return_rows
+from foundation.faults import fault_point
+from foundation.reference import Reference
+from foundation.settings import Settings
 from transforms.sheets import ISSUE_SCHEMA
 
 

@@ -151,9 +151,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     from prefect.testing.utilities import prefect_test_harness
 
     from doorstep.pipeline import deliver_demo
-    from doorstep.settings import Settings
     from doorstep.steps.demo import demo_clock
     from flows.nightly import nightly
+    from foundation.settings import Settings
 
     home = tmp_path_factory.mktemp("e2e") / "home"
     # Every demo return delivered at its planned arrival; the flow then runs the night
@@ -208,7 +208,7 @@ def _figure(
 
 def _figures(home: Path, as_of: date = AS_OF) -> list[dict]:
     from doorstep.pipeline import figure_rows
-    from doorstep.settings import Settings
+    from foundation.settings import Settings
 
     return figure_rows(Settings(home=home), as_of, None)
 

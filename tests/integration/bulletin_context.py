@@ -8,7 +8,7 @@ from typing import Any
 
 from doorstep.bulletin.context import BulletinContext
 from doorstep.bulletin.narrative import fill_texts
-from doorstep.reference import REFERENCE_DIR
+from foundation.reference import REFERENCE_DIR
 from tests.factories import figure_row
 
 AS_OF = date(2024, 5, 31)

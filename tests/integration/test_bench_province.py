@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from doorstep.ingest import read_return
-from doorstep.settings import Settings
+from foundation.settings import Settings
 
 pytestmark = [pytest.mark.integration]
 

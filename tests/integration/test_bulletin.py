@@ -14,7 +14,7 @@ from pypdf.generic import DictionaryObject
 
 from doorstep.bulletin import render_bulletin
 from doorstep.bulletin.render import TEMPLATES_DIR
-from doorstep.reference import REFERENCE_DIR
+from foundation.reference import REFERENCE_DIR
 from tests.integration.bulletin_context import CODE_VERSION, DATA_VERSION, context
 
 pytestmark = pytest.mark.integration

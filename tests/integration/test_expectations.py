@@ -16,10 +16,10 @@ import polars as pl
 import pytest
 from stdnum.cn import uscc
 
-from doorstep.reference import load_reference
 from expectations import decide, merge_issues, validate_sheet
 from expectations.runner import build_data_docs
 from expectations.suites import build_suite, rules
+from foundation.reference import load_reference
 from tests.factories import FIELD_TYPES, KEY_TYPES, synthetic_id
 
 pytestmark = pytest.mark.integration

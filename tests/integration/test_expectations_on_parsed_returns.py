@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from doorstep.reference import load_reference
 from expectations import decide, merge_issues, validate_sheet
+from foundation.reference import load_reference
 from tests.factories import RAW_MALE_ID, raw_frame, raw_placement, with_check_digit
 from transforms.sheets import parse_sheet
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from doorstep.settings import Settings
 from expectations import validate_sheet
 from expectations.runner import build_data_docs
+from foundation.settings import Settings
 from tests.factories import raw_frame
 
 pytestmark = pytest.mark.integration

@@ -41,7 +41,7 @@ from doorstep import pipeline
 from doorstep.cli import app
 from doorstep.demo.generate import build_demo_returns
 from doorstep.returns_xlsx import period_label, write_return_workbook
-from doorstep.settings import Settings
+from foundation.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.factories import gb11643_valid, settings_at
 

@@ -18,12 +18,12 @@ import duckdb
 import pytest
 from pydantic import SecretStr
 
-from doorstep.homecheck import HomeError, check_private, prepare_home
 from doorstep.ingest.discover import discover_returns, set_aside
 from doorstep.lock import HomeBusy, home_lock
-from doorstep.settings import Settings
 from doorstep.steps.demo import ensure_demo_key
 from doorstep.steps.validate import feedback_name
+from foundation.homecheck import HomeError, check_private, prepare_home
+from foundation.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.integration.test_cli import assert_clean_failure, invoke, snapshot
 from warehouse.db import connect_private
@@ -34,7 +34,7 @@ HOLDER = """
 import sys, time
 from pathlib import Path
 from doorstep.lock import home_lock
-from doorstep.settings import Settings
+from foundation.settings import Settings
 with home_lock(Settings(home=Path(sys.argv[1])), "holder for the test"):
     print("held", flush=True)
     time.sleep(600)

@@ -20,8 +20,8 @@ import pytest
 from doorstep import pipeline
 from doorstep.demo import generate_demo_returns
 from doorstep.demo.generate import set_delivery_time
-from doorstep.reference import load_reference
-from doorstep.settings import Settings
+from foundation.reference import load_reference
+from foundation.settings import Settings
 from tests.factories import query, settings_at
 
 pytestmark = [pytest.mark.integration]

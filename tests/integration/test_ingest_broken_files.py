@@ -13,7 +13,7 @@ import pytest
 
 from doorstep.ingest import discover_returns, read_return
 from doorstep.ingest.sniff import OLE_MAGIC
-from doorstep.settings import Settings
+from foundation.settings import Settings
 from tests.integration.test_ingest_xlsx import (
     PLACEMENT_HEADER,
     REF,

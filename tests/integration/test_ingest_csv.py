@@ -9,7 +9,7 @@ from pathlib import Path
 
 from doorstep.ingest import discover_returns, read_return
 from doorstep.ingest.csvfiles import decode_csv
-from doorstep.settings import Settings
+from foundation.settings import Settings
 from tests.factories import synthetic_id
 from tests.integration.test_ingest_xlsx import (
     EMPTY_SHEETS,

@@ -20,8 +20,8 @@ from doorstep import pipeline
 from doorstep.ingest import ParsedReturn, ReturnSource, discover_returns, read_return
 from doorstep.ingest import source_digest as digest_of
 from doorstep.ingest.worker import read_returns
-from doorstep.reference import Reference
-from doorstep.settings import Settings
+from foundation.reference import Reference
+from foundation.settings import Settings
 from tests.factories import query
 from tests.integration.test_ingest_broken_files import edit_sheet_xml, good_workbook, ole_file
 from tests.integration.test_ingest_csv import csv_text, write_csv_set

@@ -16,8 +16,8 @@ from stdnum.cn import ric
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from doorstep.ingest import ParsedReturn, read_return
-from doorstep.reference import load_reference
-from doorstep.settings import Settings
+from foundation.reference import load_reference
+from foundation.settings import Settings
 from tests.factories import synthetic_id
 
 REF = load_reference()

@@ -26,8 +26,8 @@ import pytest
 
 from doorstep import pipeline
 from doorstep.demo import generate_messy_returns
-from doorstep.reference import load_reference
-from doorstep.settings import Settings
+from foundation.reference import load_reference
+from foundation.settings import Settings
 from tests.factories import deliver_as_planned, query, settings_at
 
 pytestmark = [pytest.mark.integration]

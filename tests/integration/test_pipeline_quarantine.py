@@ -23,9 +23,9 @@ import pytest
 from doorstep import pipeline
 from doorstep.demo.generate import set_delivery_time
 from doorstep.demo.people import PersonFactory, make_mobile, wrong_check_char
-from doorstep.reference import load_reference
 from doorstep.returns_xlsx import period_label, write_return_workbook
-from doorstep.settings import Settings
+from foundation.reference import load_reference
+from foundation.settings import Settings
 from tests.factories import query, settings_at
 
 pytestmark = [pytest.mark.integration]

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from doorstep import progress
-from doorstep.reference import load_reference
-from doorstep.settings import Settings
+from foundation.reference import load_reference
+from foundation.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.factories import settings_at
 from tests.integration.small_home import write_demo_returns

@@ -25,7 +25,7 @@ from doorstep.cli import app
 from doorstep.demo import generate_demo_returns
 from doorstep.demo.generate import set_delivery_time
 from doorstep.keys import KeyMismatchError
-from doorstep.settings import Settings
+from foundation.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.factories import query, settings_at
 from transforms.pseudonym import key_fingerprint, person_key

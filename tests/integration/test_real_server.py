@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from doorstep.settings import Settings
+from foundation.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.integration.small_home import write_demo_returns
 

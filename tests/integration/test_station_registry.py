@@ -12,10 +12,10 @@ import pytest
 from doorstep import pipeline
 from doorstep.demo.generate import set_delivery_time
 from doorstep.demo.people import PersonFactory, make_mobile
-from doorstep.reference import REFERENCE_DIR, load_reference
 from doorstep.registry import RegistryError, home_reference, import_stations, registry_versions
 from doorstep.returns_xlsx import period_label, write_return_workbook
-from doorstep.settings import Settings
+from foundation.reference import REFERENCE_DIR, load_reference
+from foundation.settings import Settings
 from tests.factories import query, settings_at
 
 pytestmark = [pytest.mark.integration]

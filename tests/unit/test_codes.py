@@ -1,6 +1,6 @@
 import pytest
 
-from doorstep.reference import load_reference
+from foundation.reference import load_reference
 from transforms.codes import lookup_code, split_categories
 
 REF = load_reference()

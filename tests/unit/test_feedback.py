@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from doorstep.feedback import identity_rows, safe_text, write_feedback
-from doorstep.reference import load_reference
+from foundation.reference import load_reference
 from tests.factories import synthetic_id
 
 PERSON_ID = synthetic_id(7, birth="19850315")

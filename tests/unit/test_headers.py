@@ -9,7 +9,7 @@ import pytest
 from doorstep.ingest.cover import cover_fields, cover_period, file_name_parts, resolve_cover
 from doorstep.ingest.grid import Grid, find_header_row, row_kind, sheet_frame
 from doorstep.ingest.sheets import sheet_key_by_content, sheet_key_by_name
-from doorstep.reference import load_reference
+from foundation.reference import load_reference
 from transforms.headers import header_key, map_headers, match_header
 
 REF = load_reference()

@@ -12,9 +12,9 @@ from prefect.flows import load_flow_from_entrypoint
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from doorstep.pipeline import yesterday_in_beijing
-from doorstep.settings import Settings
 from flows.nightly import nightly
 from flows.serve import nightly_deployment
+from foundation.settings import Settings
 
 
 @pytest.fixture

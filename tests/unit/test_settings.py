@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from doorstep.settings import Settings, SettingsError
+from foundation.settings import Settings, SettingsError
 
 ENV_KEY = "env-key-0123456789abcdef0123456789abcdef"
 FILE_KEY = "file-key-fedcba9876543210fedcba9876543210"

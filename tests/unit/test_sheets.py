@@ -3,7 +3,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from doorstep.reference import load_reference
+from foundation.reference import load_reference
 from tests.factories import FIELD_TYPES, KEY_TYPES, RAW_MALE_ID, raw_frame, with_check_digit
 from tests.factories import raw_placement as placement
 from transforms.idnumbers import birth_date_from_id, gender_from_id

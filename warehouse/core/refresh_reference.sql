@@ -1,5 +1,5 @@
 -- The registry and code lists are reloaded on every connect so the warehouse never
--- drifts: code lists from doorstep/reference, stations from the bureau's latest
+-- drifts: code lists from foundation/reference, stations from the bureau's latest
 -- imported registry, or the package's stations when none was ever imported.
 delete from core.stations;
 insert into core.stations (station_code, name, street, opened_on, kind, closed_on)

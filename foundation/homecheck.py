@@ -15,7 +15,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from doorstep.settings import Settings, SettingsError
+from foundation.settings import Settings, SettingsError
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-REFERENCE_DIR = Path(str(files("doorstep") / "reference"))
+REFERENCE_DIR = Path(str(files("foundation") / "reference"))
 
 
 def _csv(name: str) -> list[dict[str, str]]:
