@@ -41,6 +41,7 @@ from doorstep import pipeline
 from doorstep.cli import app
 from doorstep.demo.generate import build_demo_returns
 from doorstep.returns_xlsx import period_label, write_return_workbook
+from foundation.reference import REFERENCE_DIR
 from foundation.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.factories import gb11643_valid, settings_at
@@ -52,7 +53,7 @@ JUNE_DEADLINE = datetime(2024, 7, 6)
 MAY_CORRECTION = "XH_2024-05_更正.xlsx"
 OLD_MTIME_FILE = "WH_2024-06.xlsx"
 LATE_FILE = "NF_2024-06.xlsx"
-REFERENCE = Path(pipeline.__file__).parent / "reference"
+REFERENCE = REFERENCE_DIR
 FIGURE_KEY = ("figure", "scope", "station", "category", "measure")
 
 
