@@ -15,7 +15,12 @@ from typing import Any
 
 from doorstep.steps.common import Batch, _issues_of, _return_rows
 from doorstep.steps.summary import RunSummary
-from foundation.reference import REFERENCE_DIR, Reference, load_reference
+from foundation.reference import (
+    REFERENCE_DIR,
+    Reference,
+    load_reference,
+    return_status_labels,
+)
 
 
 @cache
@@ -181,6 +186,7 @@ def register_table(register: list[dict[str, Any]], year: int) -> list[dict[str, 
     with Chinese column names (the table artifact)."""
     ref = load_reference()
     columns = operator_labels()["columns"]
+    statuses = return_status_labels()
     keys = ["period", "status", "file_name", "received_at", "rows_received", "rows_accepted"]
     out: list[dict[str, Any]] = []
     for r in register:
@@ -189,6 +195,8 @@ def register_table(register: list[dict[str, Any]], year: int) -> list[dict[str, 
         row: dict[str, Any] = {columns["station"]: _station_name(r.get("station_code"), ref)}
         for k in [*keys, "rows_quarantined"]:
             value = r.get(k)
+            if k == "status":
+                value = statuses.get(value, value)
             row[columns[k]] = value.isoformat(sep=" ") if isinstance(value, datetime) else value
         out.append(row)
     return out

@@ -178,11 +178,12 @@ def _month(settings: Settings) -> MonthReturns | None:
     }
     for r in rows:
         code = r["station_code"]
-        groups.setdefault(group_of.get(r["status"], r["status"]), []).append(
+        label = r["status_label"] or r["status"]
+        groups.setdefault(group_of.get(r["status"], label), []).append(
             {
                 "station_code": code,
                 "name": stations[code].name if code in stations else code,
-                "status": r["status"],
+                "status": label,
             }
         )
     return MonthReturns(period=rows[0]["period"], groups=groups)

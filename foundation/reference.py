@@ -148,3 +148,16 @@ def load_reference() -> Reference:
 def publication_labels() -> dict[str, str]:
     """Labels of issues, corrected editions and drafts (publication.yaml)."""
     return {str(k): str(v) for k, v in _yaml("publication.yaml").items()}
+
+
+@cache
+def scope_labels() -> dict[str, str]:
+    """Scope code (Contract 5's `scope`: ytd, month, …) → the label the bulletin prints
+    (scopes.csv)."""
+    return {row["code"]: row["label"] for row in _csv("scopes.csv")}
+
+
+@cache
+def return_status_labels() -> dict[str, str]:
+    """Returns-register status code (on_time, late, …) → its label (return_statuses.csv)."""
+    return {row["code"]: row["label"] for row in _csv("return_statuses.csv")}

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from foundation.faults import fault_point
-from foundation.reference import load_reference
+from foundation.reference import load_reference, return_status_labels, scope_labels
 from transforms.pseudonym import key_fingerprint, person_key, with_person_key
 
 SQL_DIR = Path(__file__).parent
@@ -256,6 +256,16 @@ def _refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
             ],
             schema={"reason_code": pl.String, "severity": pl.String, "message_zh": pl.String},
         ),
+        **{
+            f"reference_{name}": pl.DataFrame(
+                [{"code": code, "label": label} for code, label in labels.items()],
+                schema={"code": pl.String, "label": pl.String},
+            )
+            for name, labels in (
+                ("scopes", scope_labels()),
+                ("return_statuses", return_status_labels()),
+            )
+        },
     }
     with _registered(con, frames):
         con.begin()

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from foundation.reference import scope_labels
 from warehouse.db import EVERYTHING_KNOWN, fetch_frame, run_sql_file
 
 __all__ = [
@@ -104,7 +105,12 @@ def compute_figures(
         )
     if not frames:
         return pl.DataFrame(schema=FIGURE_SCHEMA)
-    return pl.concat(frames).sort(FIGURE_KEY, nulls_last=False)
+    # A figure's rows are listed by their scope's label, the order bulletins (and their
+    # revision tables) have always printed: the codes would sort `month` before `ytd`.
+    order = [
+        pl.col("scope").replace(scope_labels()) if k == "scope" else pl.col(k) for k in FIGURE_KEY
+    ]
+    return pl.concat(frames).sort(order, nulls_last=False)
 
 
 def data_version(con: duckdb.DuckDBPyConnection, known_at: datetime | None = None) -> str:

@@ -166,7 +166,7 @@ def _narrative(row: dict[str, Any], f09: dict[tuple[Any, Any], dict[str, Any]]) 
     n = _count(row.get("value"))
     if n is None:
         return None
-    if figure == "F01" and measure == "persons" and row.get("scope") == "本年累计":
+    if figure == "F01" and measure == "persons" and row.get("scope") == "ytd":
         return approx_persons(n) if station is None and category is None else None
     if figure == "F03" and measure == "persons_own" and station is not None:
         return approx_persons(n)

@@ -22,7 +22,7 @@ import typst
 from noto_cjk_sans_otc import FONT_PATH
 
 from doorstep.bulletin.context import BulletinContext
-from foundation.reference import load_reference
+from foundation.reference import load_reference, return_status_labels, scope_labels
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = TEMPLATES_DIR / "bulletin.typ"
@@ -63,6 +63,9 @@ def _labels() -> dict[str, Any]:
         "channels": {c.code: c.label for c in ref.channels.values() if c.rollup == c.code},
         # F07 rows carry the event type label; the code order is the order to list them in.
         "event_types": [ref.event_types[code].label for code in sorted(ref.event_types)],
+        # Figures and the register carry codes; the bulletin prints their labels.
+        "scopes": scope_labels(),
+        "return_statuses": return_status_labels(),
     }
 
 
@@ -125,9 +128,9 @@ def _shaped_tables(
     for s in stations:
         code = s["station_code"]
         values = (
-            station_value("F03", "persons_attributed", "本年累计", code),
-            station_value("F03", "persons_own", "本年累计", code),
-            station_value("F04", "disabled_persons", "建站以来", code),
+            station_value("F03", "persons_attributed", "ytd", code),
+            station_value("F03", "persons_own", "ytd", code),
+            station_value("F04", "disabled_persons", "since_opening", code),
         )
         station_rows.append(
             {
@@ -158,7 +161,7 @@ def _shaped_tables(
             r
             for r in index["by_figure"].get("F05", ())
             if r["measure"] == "trainees"
-            and r["scope"] == "建站以来"
+            and r["scope"] == "since_opening"
             and r["station"] is not None
             and r["category"] is not None
         ),
@@ -170,7 +173,7 @@ def _shaped_tables(
             "project": r["category"],
             "cells": [
                 _int_text(
-                    _figure_value(index, f"F05|{m}|{r['station']}|{r['category']}", "建站以来")
+                    _figure_value(index, f"F05|{m}|{r['station']}|{r['category']}", "since_opening")
                 )
                 for m in ("courses", "trainees", "completed", "employed_after")
             ],
@@ -183,7 +186,7 @@ def _shaped_tables(
             r
             for r in index["by_figure"].get("F06", ())
             if r["measure"] == "jobs"
-            and r["scope"] == "期末"
+            and r["scope"] == "period_end"
             and r["station"] is not None
             and r["category"] is not None
         ),
@@ -197,8 +200,8 @@ def _shaped_tables(
                 "station": names.get(r["station"], r["station"]),
                 "company": r["category"],
                 "jobs": _int_text(r["value"]),
-                "hardship": _int_text(_figure_value(index, key, "期末")),
-                "hidden": any(h.get("scope") == "期末" for h in hidden.get(key, ())),
+                "hardship": _int_text(_figure_value(index, key, "period_end")),
+                "hidden": any(h.get("scope") == "period_end" for h in hidden.get(key, ())),
             }
         )
 
@@ -207,10 +210,11 @@ def _shaped_tables(
         (r for r in payload["returns_register"] if r["period"] == period),
         key=lambda r: (position(r["station_code"]), r.get("received_at") or ""),
     )
+    statuses = return_status_labels()
     register_rows = [
         {
             "station": names.get(r["station_code"], r["station_code"]),
-            "status": r["status"],
+            "status": statuses.get(r["status"], r["status"]),
             "received": None if r.get("received_at") is None else r["received_at"][:10],
             "accepted": _int_text(r.get("rows_accepted")),
             "quarantined": _int_text(r.get("rows_quarantined")),
@@ -264,8 +268,13 @@ def _people_rows(disclosure: dict[str, Any], stations: list[dict[str, Any]]) -> 
 def bulletin_json(ctx: BulletinContext) -> str:
     """The context as the template reads it: sorted keys, figures in a fixed order."""
     payload = _plain(asdict(ctx))
+    scopes = scope_labels()
+    # By the scope's label, as `compute_figures` lists them.
     payload["figures"] = sorted(
-        payload["figures"], key=lambda r: tuple(str(r.get(k) or "") for k in _FIGURE_ORDER)
+        payload["figures"],
+        key=lambda r: tuple(
+            str((scopes.get(r[k], r[k]) if k == "scope" else r.get(k)) or "") for k in _FIGURE_ORDER
+        ),
     )
     index = _figure_index(payload["figures"])
     hidden = _by_cell((payload.get("disclosure") or {}).get("hidden_figures", []))

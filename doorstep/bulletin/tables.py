@@ -82,12 +82,12 @@ def _people_facts(
 ) -> list[Fact]:
     """What F02, F03 and F04 tell a reader about persons by station × category × gender."""
     facts: list[Fact] = []
-    for r in _figure(figures, "F02", "persons", scope="本年累计"):
+    for r in _figure(figures, "F02", "persons", scope="ytd"):
         if r.get("station") is None and r.get("category") is not None:
             terms = {k: 1.0 for k in base if k[1] == r["category"]}
             if terms:
                 facts.append(Fact(terms, "=", float(r["value"]), f"F02 {r['category']}"))
-    for r in _figure(figures, "F03", "persons_attributed", scope="本年累计"):
+    for r in _figure(figures, "F03", "persons_attributed", scope="ytd"):
         station = r.get("station")
         terms = {k: 1.0 for k in base if k[0] == station}
         if not terms:

@@ -44,3 +44,15 @@ select
     severity,
     message_zh
 from reference_reasons;
+delete from core.scopes;
+insert into core.scopes
+select
+    code,
+    label
+from reference_scopes;
+delete from core.return_statuses;
+insert into core.return_statuses
+select
+    code,
+    label
+from reference_return_statuses;

@@ -29,6 +29,18 @@ create table if not exists core.reasons (
     message_zh varchar
 );
 
+-- Figures and the returns register carry codes; these name them (scopes.csv,
+-- return_statuses.csv) so the bureau can reword a label without touching SQL.
+create table if not exists core.scopes (
+    scope varchar primary key,
+    label varchar
+);
+
+create table if not exists core.return_statuses (
+    status varchar primary key,
+    label varchar
+);
+
 create table if not exists core.placements (
     return_id varchar not null,
     station_code varchar not null,

@@ -56,9 +56,10 @@ create or replace macro core.first_placements(date_from, date_to, known_at) as t
 
 -- The returns register: one row per return received by known_at for an expected
 -- station-month (opening month .. as-of month, or the closing month if earlier), plus a
--- row for every expected station-month with no accepted return: 缺报 once its deadline
--- (the day after the on_time_day of the next month, 00:00) has passed by due_at — the
--- run's clock, or the known-at of a past bulletin — and 未到期 before it (returns.md §6).
+-- row for every expected station-month with no accepted return: missing (缺报) once its
+-- deadline (the day after the on_time_day of the next month, 00:00) has passed by due_at —
+-- the run's clock, or the known-at of a past bulletin — and not_yet_due (未到期) before it
+-- (returns.md §6). Statuses are codes; core.return_statuses names them.
 create or replace macro core.returns_register(as_of, known_at, on_time_day, due_at) as table
     with stations as (
         select * from core.stations
@@ -87,7 +88,7 @@ create or replace macro core.returns_register(as_of, known_at, on_time_day, due_
     received as (
         select
             versions.*,
-            -- 按时: received by the on_time_day of the month after the period.
+            -- on_time: received by the on_time_day of the month after the period.
             versions.received_at::date
             <= strptime(versions.period || '-01', '%Y-%m-%d')::date
             + interval 1 month
@@ -108,11 +109,11 @@ create or replace macro core.returns_register(as_of, known_at, on_time_day, due_
             station_code,
             period,
             case
-                when status = 'rejected' then '退回'
-                when status = 'held_back' then '暂缓'
-                when accepted_no > 1 then '重报'
-                when on_time then '按时'
-                else '逾期'
+                when status = 'rejected' then 'rejected'
+                when status = 'held_back' then 'held_back'
+                when accepted_no > 1 then 'resubmitted'
+                when on_time then 'on_time'
+                else 'late'
             end as status,
             return_id,
             file_name,
@@ -142,8 +143,8 @@ create or replace macro core.returns_register(as_of, known_at, on_time_day, due_
                     + interval 1 month
                     + to_days(on_time_day)
                     <= due_at
-                    then '缺报'
-                else '未到期'
+                    then 'missing'
+                else 'not_yet_due'
             end as status,
             null::varchar as return_id,
             null::varchar as file_name,

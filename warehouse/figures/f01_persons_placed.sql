@@ -34,7 +34,7 @@ final as (
     select
         'F01' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         null::varchar as category,
         'persons' as measure,
@@ -45,7 +45,7 @@ final as (
     select
         'F01' as figure,
         $as_of::date as as_of,
-        '本月' as scope,
+        'month' as scope,
         null::varchar as station,
         month as category,
         'persons' as measure,

@@ -31,7 +31,7 @@ final as (
     select
         'F02' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         category,
         'persons' as measure,

@@ -53,7 +53,7 @@ final as (
     select
         'F03' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         station_code as station,
         null::varchar as category,
         unnest(['persons_attributed', 'persons_own']) as measure,

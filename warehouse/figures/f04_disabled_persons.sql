@@ -30,7 +30,7 @@ final as (
     select
         'F04' as figure,
         $as_of::date as as_of,
-        '建站以来' as scope,
+        'since_opening' as scope,
         station_code as station,
         null::varchar as category,
         'disabled_persons' as measure,
@@ -41,7 +41,7 @@ final as (
     select
         'F04' as figure,
         $as_of::date as as_of,
-        '建站以来' as scope,
+        'since_opening' as scope,
         null::varchar as station,
         null::varchar as category,
         'disabled_persons' as measure,

@@ -43,7 +43,7 @@ final as (
     select
         'F05' as figure,
         $as_of::date as as_of,
-        '建站以来' as scope,
+        'since_opening' as scope,
         station_code as station,
         project as category,
         unnest(['courses', 'trainees', 'completed', 'employed_after']) as measure,
@@ -54,7 +54,7 @@ final as (
     select
         'F05' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['courses', 'trainees', 'completed', 'employed_after']) as measure,

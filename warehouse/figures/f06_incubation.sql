@@ -26,7 +26,7 @@ final as (
     select
         'F06' as figure,
         $as_of::date as as_of,
-        '期末' as scope,
+        'period_end' as scope,
         station_code as station,
         company as category,
         unnest(['jobs', 'hardship_jobs']) as measure,
@@ -37,7 +37,7 @@ final as (
     select
         'F06' as figure,
         $as_of::date as as_of,
-        '期末' as scope,
+        'period_end' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['businesses', 'jobs', 'hardship_jobs']) as measure,

@@ -28,7 +28,7 @@ final as (
     select
         'F07' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         event_type as category,
         'events' as measure,
@@ -39,7 +39,7 @@ final as (
     select
         'F07' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['events', 'target', 'completion_rate']) as measure,

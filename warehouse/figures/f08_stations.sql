@@ -21,7 +21,7 @@ final as (
     select
         'F08' as figure,
         $as_of::date as as_of,
-        '期末' as scope,
+        'period_end' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['stations_operating', 'opened_this_year', 'target', 'completion_rate'])

@@ -31,7 +31,7 @@ final as (
     select
         'F09' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['persons', 'target', 'completion_rate', 'time_progress', 'ahead_pp'])

@@ -42,7 +42,7 @@ final as (
     select
         'F10' as figure,
         $as_of::date as as_of,
-        '期末' as scope,
+        'period_end' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['uncleared', 'target']) as measure,
@@ -53,7 +53,7 @@ final as (
     select
         'F10' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['identified', 'cleared', 'mean_days_to_clear']) as measure,

@@ -42,7 +42,7 @@ final as (
     select
         'F11' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         channel_rollup as category,
         unnest(['persons', 'median_income', 'mean_income']) as measure,
@@ -53,7 +53,7 @@ final as (
     select
         'F11' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         null::varchar as category,
         unnest(['persons', 'median_income', 'mean_income']) as measure,

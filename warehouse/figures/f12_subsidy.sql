@@ -8,7 +8,7 @@ final as (
     select
         'F12' as figure,
         $as_of::date as as_of,
-        '本年累计' as scope,
+        'ytd' as scope,
         null::varchar as station,
         null::varchar as category,
         'persons_subsidised' as measure,

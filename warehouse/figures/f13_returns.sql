@@ -1,11 +1,16 @@
 -- F13 报表情况: per station and month of the as-of year, the station-month's status,
 -- rows accepted and quarantined (of the current version, else of the latest
--- return) and how many versions arrived. text carries the status label because it is
--- a category, not a number the narrative could phrase.
+-- return) and how many versions arrived. text carries the status label (of the status
+-- code, core.return_statuses) because it is a category, not a number the narrative
+-- could phrase.
 with register as (
     select * from core.returns_register(
         $as_of::date, $known_at::timestamp, $on_time_day, $due_at::timestamp
     )
+),
+
+statuses as (
+    select * from core.return_statuses
 ),
 
 this_year as (
@@ -18,12 +23,12 @@ station_months as (
         station_code,
         period,
         count(return_id) as versions,
-        count(*) filter (where status in ('按时', '逾期', '重报')) as accepted_versions,
-        arg_max(status, received_at) filter (where status in ('按时', '逾期'))
+        count(*) filter (where status in ('on_time', 'late', 'resubmitted')) as accepted_versions,
+        arg_max(status, received_at) filter (where status in ('on_time', 'late'))
             as first_status,
-        arg_max(status, received_at) filter (where status in ('退回', '暂缓'))
+        arg_max(status, received_at) filter (where status in ('rejected', 'held_back'))
             as refused_status,
-        -- 缺报 or 未到期: the register's row for a station-month with no accepted return.
+        -- missing or not_yet_due: the register's row for a station-month with no accepted return.
         max(status) filter (where return_id is null) as absent_status,
         coalesce(
             max(rows_accepted) filter (where is_current),
@@ -42,7 +47,7 @@ labelled as (
     select
         *,
         case
-            when accepted_versions > 1 then '重报'
+            when accepted_versions > 1 then 'resubmitted'
             when accepted_versions = 1 then first_status
             when refused_status is not null then refused_status
             else absent_status
@@ -54,13 +59,14 @@ final as (
     select
         'F13' as figure,
         $as_of::date as as_of,
-        '本月' as scope,
+        'month' as scope,
         station_code as station,
         period as category,
         unnest(['rows_accepted', 'rows_quarantined', 'versions']) as measure,
         unnest([rows_accepted, rows_quarantined, versions])::double as value,
-        status as text
+        statuses.label as text
     from labelled
+    left join statuses on labelled.status = statuses.status
 )
 
 select * from final;

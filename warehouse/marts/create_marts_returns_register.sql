@@ -5,11 +5,16 @@ with register as (
     )
 ),
 
+statuses as (
+    select * from core.return_statuses
+),
+
 final as (
     select
-        station_code,
-        period,
-        status,
+        register.station_code,
+        register.period,
+        register.status,
+        statuses.label as status_label,
         file_name,
         received_at,
         rows_received,
@@ -18,6 +23,7 @@ final as (
         return_id,
         is_current
     from register
+    left join statuses on register.status = statuses.status
 )
 
 select * from final
@@ -28,6 +34,8 @@ comment on table analyst.marts.returns_register is
 comment on column analyst.marts.returns_register.station_code is '服务站编码 / Station code';
 comment on column analyst.marts.returns_register.period is '报告期（YYYY-MM） / Reporting month';
 comment on column analyst.marts.returns_register.status is
+'报送状态编码：on_time/late/resubmitted/missing/not_yet_due/rejected/held_back（名称见status_label） / Status code (named in status_label)';
+comment on column analyst.marts.returns_register.status_label is
 '报送状态：按时/逾期/重报/缺报/未到期/退回/暂缓 / Status: on time, late, resubmitted, missing, not yet due, rejected, held back';
 comment on column analyst.marts.returns_register.file_name is
 '文件名（缺报、未到期为空） / File name (null when missing or not yet due)';

@@ -1,4 +1,5 @@
--- The published figure rows, in the order the bulletin and `doorstep figures` show them.
+-- The published figure rows, in the order the bulletin and `doorstep figures` show them
+-- (a figure's scopes by their label, as `compute_figures` lists them).
 select
     figure,
     as_of,
@@ -10,4 +11,4 @@ select
     value,
     text
 from marts.figures
-order by figure, scope, station nulls first, category nulls first, measure
+order by figure, scope_label, station nulls first, category nulls first, measure

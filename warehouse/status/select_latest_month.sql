@@ -1,9 +1,10 @@
 -- Each expected station's standing for the latest month of the register: its current
--- version, else its latest delivery, else the register's own 缺报 row.
+-- version, else its latest delivery, else the register's own missing row.
 select
     station_code,
     period,
     status,
+    status_label,
     file_name,
     received_at
 from marts.returns_register
