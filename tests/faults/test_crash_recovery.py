@@ -216,8 +216,8 @@ def test_control_night_accounts_for_every_inbox_file(control: Path) -> None:
     finally:
         analyst.close()
     assert sorted(register) == [
-        ("JH_2024-02.xlsx", "JH", "2024-02", "退回"),
-        ("XF_2024-02.xlsx", "XF", "2024-02", "退回"),
+        ("JH_2024-02.xlsx", "JH", "2024-02", "rejected"),
+        ("XF_2024-02.xlsx", "XF", "2024-02", "rejected"),
     ]
     assert {(f, s, p) for f, s, p, _ in quarantine} == {
         ("JH_2024-02.xlsx", "JH", "2024-02"),

@@ -26,24 +26,24 @@ STATIONS = [
 
 
 def figures(f01: int = 192) -> list[dict[str, Any]]:
-    rows = [figure_row("F01", "本年累计", "persons", f01)]
+    rows = [figure_row("F01", "ytd", "persons", f01)]
     monthly = [28, 22, 41, 49, f01 - 140]
     rows += [
-        figure_row("F01", "本月", "persons", n, None, f"2024-{m:02d}")
+        figure_row("F01", "month", "persons", n, None, f"2024-{m:02d}")
         for m, n in enumerate(monthly, 1)
     ]
     rows += [
-        figure_row("F02", "本年累计", "persons", n, None, c)
+        figure_row("F02", "ytd", "persons", n, None, c)
         for c, n in [("01", 88), ("02", 61), ("03", 34), ("04", 21), ("05", 27)]
     ]
     attributed = {"XH": 38, "WH": 35, "XF": 29, "JH": 41, "XN": 31, "NF": f01 - 174}
     own = {"XH": 40, "WH": 36, "XF": 30, "JH": 41, "XN": 33, "NF": f01 - 174}
     for code, *_ in STATIONS:
-        rows.append(figure_row("F03", "本年累计", "persons_attributed", attributed[code], code))
-        rows.append(figure_row("F03", "本年累计", "persons_own", own[code], code))
+        rows.append(figure_row("F03", "ytd", "persons_attributed", attributed[code], code))
+        rows.append(figure_row("F03", "ytd", "persons_own", own[code], code))
     disabled = {"XH": 6, "WH": 4, "XF": 3, "JH": 23, "XN": 1, "NF": 0}
-    rows += [figure_row("F04", "建站以来", "disabled_persons", n, s) for s, n in disabled.items()]
-    rows.append(figure_row("F04", "建站以来", "disabled_persons", sum(disabled.values())))
+    rows += [figure_row("F04", "since_opening", "disabled_persons", n, s) for s, n in disabled.items()]
+    rows.append(figure_row("F04", "since_opening", "disabled_persons", sum(disabled.values())))
     projects = [
         ("XN", "穿戴甲", 4, 52, 47, 34),
         ("NF", "电商运营", 3, 28, 25, 12),
@@ -54,55 +54,55 @@ def figures(f01: int = 192) -> list[dict[str, Any]]:
         for measure, v in zip(
             ("courses", "trainees", "completed", "employed_after"), values, strict=True
         ):
-            rows.append(figure_row("F05", "建站以来", measure, v, station, project))
+            rows.append(figure_row("F05", "since_opening", measure, v, station, project))
     for measure, v in zip(
         ("courses", "trainees", "completed", "employed_after"), (7, 98, 90, 51), strict=True
     ):
-        rows.append(figure_row("F05", "本年累计", measure, v))
+        rows.append(figure_row("F05", "ytd", measure, v))
     companies = [
         ("WH", "江苏财八斗电子商务有限公司", 14, 11),
         ("WH", "连云港智翼文化传媒有限公司", 6, 3),
         ("XH", "星化便民家政服务社", 8, 5),
     ]
     for station, company, jobs, hardship in companies:
-        rows.append(figure_row("F06", "期末", "jobs", jobs, station, company))
-        rows.append(figure_row("F06", "期末", "hardship_jobs", hardship, station, company))
+        rows.append(figure_row("F06", "period_end", "jobs", jobs, station, company))
+        rows.append(figure_row("F06", "period_end", "hardship_jobs", hardship, station, company))
     rows += [
-        figure_row("F06", "期末", "businesses", 3),
-        figure_row("F06", "期末", "jobs", 28),
-        figure_row("F06", "期末", "hardship_jobs", 19),
+        figure_row("F06", "period_end", "businesses", 3),
+        figure_row("F06", "period_end", "jobs", 28),
+        figure_row("F06", "period_end", "hardship_jobs", 19),
     ]
     rows += [
-        figure_row("F07", "本年累计", "events", n, None, t)
+        figure_row("F07", "ytd", "events", n, None, t)
         for t, n in [("政策研读讲座", 3), ("创业培训班", 2), ("创业沙龙", 2), ("创业大赛", 1)]
     ]
     rows += [
-        figure_row("F07", "本年累计", "events", 8),
-        figure_row("F07", "本年累计", "target", 20),
-        figure_row("F07", "本年累计", "completion_rate", 40.0),
-        figure_row("F08", "期末", "stations_operating", 6),
-        figure_row("F08", "期末", "opened_this_year", 1),
-        figure_row("F08", "期末", "target", 6),
-        figure_row("F08", "期末", "completion_rate", 100 / 6),
-        figure_row("F09", "本年累计", "persons", f01),
-        figure_row("F09", "本年累计", "target", 3000),
-        figure_row("F09", "本年累计", "completion_rate", f01 / 30),
-        figure_row("F09", "本年累计", "time_progress", 500 / 12),
-        figure_row("F09", "本年累计", "ahead_pp", f01 / 30 - 500 / 12),
-        figure_row("F10", "期末", "uncleared", 1),
-        figure_row("F10", "期末", "target", 0),
-        figure_row("F10", "本年累计", "identified", 4),
-        figure_row("F10", "本年累计", "cleared", 3),
-        figure_row("F10", "本年累计", "mean_days_to_clear", 12.3),
-        figure_row("F11", "本年累计", "median_income", 1560),
-        figure_row("F11", "本年累计", "mean_income", 1618.4),
-        figure_row("F11", "本年累计", "median_income", 2100, None, "10"),
-        figure_row("F11", "本年累计", "mean_income", 2230.5, None, "10"),
-        figure_row("F11", "本年累计", "median_income", 1520, None, "22"),
-        figure_row("F11", "本年累计", "mean_income", 1498.2, None, "22"),
-        figure_row("F11", "本年累计", "median_income", 1800, None, "30"),
-        figure_row("F11", "本年累计", "mean_income", 1800, None, "30"),
-        figure_row("F12", "本年累计", "persons_subsidised", 57),
+        figure_row("F07", "ytd", "events", 8),
+        figure_row("F07", "ytd", "target", 20),
+        figure_row("F07", "ytd", "completion_rate", 40.0),
+        figure_row("F08", "period_end", "stations_operating", 6),
+        figure_row("F08", "period_end", "opened_this_year", 1),
+        figure_row("F08", "period_end", "target", 6),
+        figure_row("F08", "period_end", "completion_rate", 100 / 6),
+        figure_row("F09", "ytd", "persons", f01),
+        figure_row("F09", "ytd", "target", 3000),
+        figure_row("F09", "ytd", "completion_rate", f01 / 30),
+        figure_row("F09", "ytd", "time_progress", 500 / 12),
+        figure_row("F09", "ytd", "ahead_pp", f01 / 30 - 500 / 12),
+        figure_row("F10", "period_end", "uncleared", 1),
+        figure_row("F10", "period_end", "target", 0),
+        figure_row("F10", "ytd", "identified", 4),
+        figure_row("F10", "ytd", "cleared", 3),
+        figure_row("F10", "ytd", "mean_days_to_clear", 12.3),
+        figure_row("F11", "ytd", "median_income", 1560),
+        figure_row("F11", "ytd", "mean_income", 1618.4),
+        figure_row("F11", "ytd", "median_income", 2100, None, "10"),
+        figure_row("F11", "ytd", "mean_income", 2230.5, None, "10"),
+        figure_row("F11", "ytd", "median_income", 1520, None, "22"),
+        figure_row("F11", "ytd", "mean_income", 1498.2, None, "22"),
+        figure_row("F11", "ytd", "median_income", 1800, None, "30"),
+        figure_row("F11", "ytd", "mean_income", 1800, None, "30"),
+        figure_row("F12", "ytd", "persons_subsidised", 57),
     ]
     return rows
 
@@ -116,7 +116,7 @@ def returns_register() -> list[dict[str, Any]]:
     register = []
 
     def delivery(code: str, month: int, status: str, day: int | None, current: bool) -> None:
-        missing = status == "缺报"
+        missing = status == "missing"
         register.append(
             {
                 "station_code": code,
@@ -133,13 +133,13 @@ def returns_register() -> list[dict[str, Any]]:
 
     for month in range(1, 5):
         for code, *_ in STATIONS:
-            delivery(code, month, "按时", 3, True)
+            delivery(code, month, "on_time", 3, True)
     for code in ("XH", "JH", "NF"):
-        delivery(code, 5, "按时", 3, True)
-    delivery("WH", 5, "逾期", 16, True)
-    delivery("XF", 5, "按时", 4, False)
-    delivery("XF", 5, "重报", 9, True)
-    delivery("XN", 5, "缺报", None, False)
+        delivery(code, 5, "on_time", 3, True)
+    delivery("WH", 5, "late", 16, True)
+    delivery("XF", 5, "on_time", 4, False)
+    delivery("XF", 5, "resubmitted", 9, True)
+    delivery("XN", 5, "missing", None, False)
     return register
 
 
@@ -215,29 +215,29 @@ def province_context(n_stations: int, months: int = 5) -> BulletinContext:
         for r in figures()
         if r["station"] is None and r["figure"] != "F06" and r["measure"] != "stations_operating"
     ]
-    rows.append(figure_row("F08", "期末", "stations_operating", n_stations))
+    rows.append(figure_row("F08", "period_end", "stations_operating", n_stations))
     total_f06 = {"businesses": 0, "jobs": 0, "hardship_jobs": 0}
     for i, code in enumerate(codes):
         own = 5 + (i * 7) % 31
-        rows.append(figure_row("F03", "本年累计", "persons_attributed", own - i % 3, code))
-        rows.append(figure_row("F03", "本年累计", "persons_own", own, code))
-        rows.append(figure_row("F04", "建站以来", "disabled_persons", i % 9, code))
+        rows.append(figure_row("F03", "ytd", "persons_attributed", own - i % 3, code))
+        rows.append(figure_row("F03", "ytd", "persons_own", own, code))
+        rows.append(figure_row("F04", "since_opening", "disabled_persons", i % 9, code))
         if i % 2 == 0:
             values = (1 + i % 3, 12 + i % 20, 10 + i % 18, 4 + i % 11)
             for measure, v in zip(
                 ("courses", "trainees", "completed", "employed_after"), values, strict=True
             ):
-                rows.append(figure_row("F05", "建站以来", measure, v, code, f"项目{i}"))
+                rows.append(figure_row("F05", "since_opening", measure, v, code, f"项目{i}"))
         if i % 3 == 0:
             jobs, hardship = 6 + i % 13, 5 + i % 5
-            rows.append(figure_row("F06", "期末", "jobs", jobs, code, f"企业{i}有限公司"))
+            rows.append(figure_row("F06", "period_end", "jobs", jobs, code, f"企业{i}有限公司"))
             rows.append(
-                figure_row("F06", "期末", "hardship_jobs", hardship, code, f"企业{i}有限公司")
+                figure_row("F06", "period_end", "hardship_jobs", hardship, code, f"企业{i}有限公司")
             )
             total_f06["businesses"] += 1
             total_f06["jobs"] += jobs
             total_f06["hardship_jobs"] += hardship
-    rows += [figure_row("F06", "期末", m, v) for m, v in total_f06.items()]
+    rows += [figure_row("F06", "period_end", m, v) for m, v in total_f06.items()]
     register = []
     for month in range(1, months + 1):
         for i, code in enumerate(codes):
@@ -246,7 +246,7 @@ def province_context(n_stations: int, months: int = 5) -> BulletinContext:
                 {
                     "station_code": code,
                     "period": f"2024-{month:02d}",
-                    "status": "缺报" if missing else ("逾期" if i % 11 == 2 else "按时"),
+                    "status": "missing" if missing else ("late" if i % 11 == 2 else "on_time"),
                     "file_name": None if missing else f"{code}_2024-{month:02d}.xlsx",
                     "received_at": None if missing else datetime(2024, month, 28, 9, 30),
                     "rows_received": None if missing else 31,

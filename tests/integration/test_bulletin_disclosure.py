@@ -50,10 +50,10 @@ def _figures() -> list[dict[str, Any]]:
     rows = [r for r in figures() if r["figure"] != "F02"]
     for category in ("01", "03"):
         total = sum(sum(p) for (_, c), p in CROSSTAB.items() if c == category)
-        rows.append(figure_row("F02", "本年累计", "persons", total, None, category))
+        rows.append(figure_row("F02", "ytd", "persons", total, None, category))
     # The context's F11 by channel; 公益性岗位 (30) is over 3 persons only.
     for channel, persons in ((None, 150), ("10", 80), ("22", 40), ("30", 3)):
-        rows.append(figure_row("F11", "本年累计", "persons", persons, None, channel))
+        rows.append(figure_row("F11", "ytd", "persons", persons, None, channel))
     return rows
 
 
@@ -65,7 +65,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, A
         "figure": "F11",
         "label": "月收入（公益性岗位）",
         "period": "2024-04",
-        "scope": "本年累计",
+        "scope": "ytd",
         "station": None,
         "category": "30",
         "measure": "median_income",

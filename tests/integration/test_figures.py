@@ -68,7 +68,7 @@ def test_person_placed_by_two_stations_counts_once(con):
 
     figs = compute_figures(con, AS_OF, None, TARGETS)
 
-    assert value(figs, "F01", "persons", scope="本年累计") == 3  # a, b, c
+    assert value(figs, "F01", "persons", scope="ytd") == 3  # a, b, c
     assert value(figs, "F03", "persons_attributed", station="XH") == 1  # a (March)
     assert value(figs, "F03", "persons_own", station="XH") == 2  # a, c
     assert value(figs, "F03", "persons_attributed", station="WH") == 1  # b
@@ -89,10 +89,10 @@ def test_same_person_in_consecutive_months_counts_once(con):
 
     figs = compute_figures(con, AS_OF, None, TARGETS)
 
-    assert value(figs, "F01", "persons", scope="本年累计") == 1
+    assert value(figs, "F01", "persons", scope="ytd") == 1
     monthly = {
         r["category"]: r["value"]
-        for r in figs.filter((pl.col("figure") == "F01") & (pl.col("scope") == "本月")).iter_rows(
+        for r in figs.filter((pl.col("figure") == "F01") & (pl.col("scope") == "month")).iter_rows(
             named=True
         )
     }
@@ -123,7 +123,7 @@ def test_category_breakdown_counts_every_category_of_the_first_placement(con):
 
     figs = compute_figures(con, AS_OF, None, TARGETS)
 
-    assert value(figs, "F01", "persons", scope="本年累计") == 3
+    assert value(figs, "F01", "persons", scope="ytd") == 3
     by_category = {
         r["category"]: r["value"]
         for r in figs.filter(pl.col("figure") == "F02").iter_rows(named=True)
@@ -164,7 +164,7 @@ def test_disabled_persons_since_the_station_opened(con):
     assert value(figs, "F04", "disabled_persons", station="XH") == 1
     assert value(figs, "F04", "disabled_persons", station=None) == 2
     # h was placed in 2023: not in this year's F01.
-    assert value(figs, "F01", "persons", scope="本年累计") == 1
+    assert value(figs, "F01", "persons", scope="ytd") == 1
     # As of April 2023 only h had been placed (13 by April 2023 in the article's terms).
     assert (
         value(
@@ -271,7 +271,7 @@ def test_households_and_incubation_use_the_latest_return_of_each_station(con):
 
     figs = compute_figures(con, AS_OF, None, TARGETS)
 
-    assert value(figs, "F10", "uncleared", scope="期末") == 1  # H1; H9 is only in April's register
+    assert value(figs, "F10", "uncleared", scope="period_end") == 1  # H1; H9 is only in April's register
     assert value(figs, "F10", "identified") == 2  # H1, H2 (H3 was identified in 2023)
     assert value(figs, "F10", "cleared") == 2  # H2, H3
     assert value(figs, "F10", "mean_days_to_clear") == 45  # (20 + 70) / 2
@@ -280,7 +280,7 @@ def test_households_and_incubation_use_the_latest_return_of_each_station(con):
     assert value(figs, "F06", "hardship_jobs", station=None) == 4
     # As of April the May registers were not yet the state: H9 is uncleared then.
     april = compute_figures(con, date(2024, 4, 30), None, TARGETS)
-    assert value(april, "F10", "uncleared", scope="期末") == 1
+    assert value(april, "F10", "uncleared", scope="period_end") == 1
     assert value(april, "F06", "businesses") == 0
 
 
@@ -340,12 +340,12 @@ def test_training_events_and_stations(con):
 
     figs = compute_figures(con, AS_OF, None, TARGETS)
 
-    assert value(figs, "F05", "courses", scope="建站以来", station="XN", category="穿戴甲") == 1
+    assert value(figs, "F05", "courses", scope="since_opening", station="XN", category="穿戴甲") == 1
     assert (
-        value(figs, "F05", "employed_after", scope="建站以来", station="XN", category="穿戴甲")
+        value(figs, "F05", "employed_after", scope="since_opening", station="XN", category="穿戴甲")
         == 31
     )
-    assert value(figs, "F05", "trainees", scope="本年累计") == 35
+    assert value(figs, "F05", "trainees", scope="ytd") == 35
     assert value(figs, "F07", "events", category=None) == 2
     assert value(figs, "F07", "events", category="创业沙龙") == 1
     assert value(figs, "F07", "completion_rate") == 10  # 2 of 20
@@ -463,14 +463,14 @@ def test_figures_as_known_before_and_after_resubmission(con):
     assert data_version(con) != version_then
 
     now = compute_figures(con, AS_OF, None, TARGETS)
-    assert value(bulletin, "F01", "persons", scope="本年累计") == 2  # p1, p2
-    assert value(now, "F01", "persons", scope="本年累计") == 3  # p1, p3, p4
+    assert value(bulletin, "F01", "persons", scope="ytd") == 2  # p1, p2
+    assert value(now, "F01", "persons", scope="ytd") == 3  # p1, p3, p4
     # p1 was placed by XH on 2 May before WH on 6 May: attributed to XH either way.
     assert value(bulletin, "F03", "persons_attributed", station="XH") == 2
     assert value(now, "F03", "persons_attributed", station="XH") == 3
 
     revised = revisions(con, AS_OF, published_at, None, TARGETS)
-    f01 = revised.filter((pl.col("figure") == "F01") & (pl.col("scope") == "本年累计"))
+    f01 = revised.filter((pl.col("figure") == "F01") & (pl.col("scope") == "ytd"))
     assert f01.select("period", "old_value", "new_value", "cause").rows() == [
         ("2024-05", 2.0, 3.0, "XH_2024-05_更正.xlsx")
     ]

@@ -211,7 +211,7 @@ def _pdf_text(path: Path) -> str:
 def test_no_missing_return_before_its_deadline(walk: Walk) -> None:
     for night in walk.nights:
         missing = {
-            (r["station_code"], r["period"]) for r in night.register if r["status"] == "缺报"
+            (r["station_code"], r["period"]) for r in night.register if r["status"] == "missing"
         }
         if night.now < MAY_DEADLINE:
             assert not {m for m in missing if m[1] == "2024-05"}, night.day
@@ -219,7 +219,7 @@ def test_no_missing_return_before_its_deadline(walk: Walk) -> None:
             assert not {m for m in missing if m[1] == "2024-06"}, night.day
         # Before the deadline a month without a return is not yet due.
         for r in night.register:
-            if r["period"] >= "2024-05" and r["status"] == "未到期":
+            if r["period"] >= "2024-05" and r["status"] == "not_yet_due":
                 deadline = pipeline.deadline(r["period"], walk.settings.on_time_day)
                 assert night.now < deadline, (night.day, r)
 
@@ -230,11 +230,11 @@ def test_a_return_still_missing_after_the_deadline_is_missing(walk: Walk) -> Non
     missing = {
         (r["station_code"], r["period"])
         for r in july_6.register
-        if r["status"] == "缺报" and r["period"] >= "2024-05"
+        if r["status"] == "missing" and r["period"] >= "2024-05"
     }
     assert missing == {("NF", "2024-06"), ("WH", "2024-06")}
     july_5 = next(n for n in walk.nights if n.day == date(2024, 7, 5))
-    pending = {(r["station_code"], r["period"]) for r in july_5.register if r["status"] == "未到期"}
+    pending = {(r["station_code"], r["period"]) for r in july_5.register if r["status"] == "not_yet_due"}
     assert {p for p in pending if p[1] == "2024-06"} == {("NF", "2024-06"), ("WH", "2024-06")}
 
 
@@ -242,13 +242,13 @@ def test_returns_are_received_when_recorded_not_when_their_file_says(walk: Walk)
     last = walk.nights[-1].register
     june = {r["file_name"]: r for r in last if r["period"] == "2024-06"}
     # The copy with the mtime of 1 July was recorded the night of 8 July: late.
-    assert june[OLD_MTIME_FILE]["status"] == "逾期"
+    assert june[OLD_MTIME_FILE]["status"] == "late"
     assert june[OLD_MTIME_FILE]["received_at"] == _night_clock(date(2024, 7, 8))
     # A delivered file carries its logged arrival.
-    assert june[LATE_FILE]["status"] == "逾期"
+    assert june[LATE_FILE]["status"] == "late"
     assert june[LATE_FILE]["received_at"] == datetime(2024, 7, 7, 11, 0)
     assert {r["status"] for n, r in june.items() if n not in (OLD_MTIME_FILE, LATE_FILE)} == {
-        "按时"
+        "on_time"
     }
     con = duckdb.connect(str(walk.settings.private_db), read_only=True)
     try:
@@ -363,10 +363,10 @@ def _income(walk: Walk, files: dict[tuple[str, str], str]) -> dict[tuple[Any, ..
         groups.setdefault(channel, []).append(income)
     out: dict[tuple[Any, ...], float] = {}
     for category, incomes in groups.items():
-        out[("F11", "本年累计", None, category, "median_income")] = _round2(
+        out[("F11", "ytd", None, category, "median_income")] = _round2(
             statistics.median(incomes)
         )
-        out[("F11", "本年累计", None, category, "mean_income")] = _round2(statistics.fmean(incomes))
+        out[("F11", "ytd", None, category, "mean_income")] = _round2(statistics.fmean(incomes))
     return out
 
 

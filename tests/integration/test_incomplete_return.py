@@ -107,7 +107,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
 
 
 def test_incomplete_resubmissions_change_no_figure(nights: Nights) -> None:
-    f01 = [r for r in nights.figures_before if r[:5] == ("F01", "本年累计", None, None, "persons")]
+    f01 = [r for r in nights.figures_before if r[:5] == ("F01", "ytd", None, None, "persons")]
     assert [r[5] for r in f01] == [192.0]
     assert nights.placement_rows == 12  # the placements a bad resubmission used to wipe out
     assert _figures(nights.settings) == nights.figures_before
@@ -125,7 +125,7 @@ def test_the_original_stays_current(nights: Nights) -> None:
 def test_missing_column_return_is_refused_with_every_row_counted(nights: Nights) -> None:
     rows = nights.register_before["rows_received"]
     assert _register(nights.settings, NO_ID_COLUMN) == {
-        "status": "退回",
+        "status": "rejected",
         "is_current": False,
         "rows_received": rows,
         "rows_accepted": 0,
@@ -136,7 +136,7 @@ def test_missing_column_return_is_refused_with_every_row_counted(nights: Nights)
 def test_missing_sheet_return_is_refused_with_its_other_rows_counted(nights: Nights) -> None:
     rows = nights.register_before["rows_received"] - nights.placement_rows
     assert _register(nights.settings, NO_PLACEMENTS) == {
-        "status": "退回",
+        "status": "rejected",
         "is_current": False,
         "rows_received": rows,
         "rows_accepted": 0,

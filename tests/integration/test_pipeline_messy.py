@@ -238,7 +238,7 @@ def test_second_night_on_the_same_inbox_changes_nothing(night: Night) -> None:
 
 def test_title_row_blank_rows_and_signoff_are_not_data(night: Night) -> None:
     (reg,) = _register(night, "XH_2024-06.xlsx")
-    assert (reg["status"], reg["rows_received"], reg["rows_accepted"]) == ("按时", 5, 5)
+    assert (reg["status"], reg["rows_received"], reg["rows_accepted"]) == ("on_time", 5, 5)
     assert len(_placements(night, "2024-06")) == 3
     assert _quarantine(night, "XH_2024-06.xlsx") == []
     # Data rows 3, 5, 6: a blank row after the first person (row 4) and at the end.
@@ -301,7 +301,7 @@ def test_missing_id_column_rejects_the_whole_return_naming_the_column(night: Nig
     ]
     (reg,) = _register(night, "XH_2024-09.xlsx")
     # 3 placements, a training course and an event: received, none accepted.
-    assert (reg["status"], reg["is_current"]) == ("退回", False)
+    assert (reg["status"], reg["is_current"]) == ("rejected", False)
     assert (reg["rows_received"], reg["rows_accepted"], reg["rows_quarantined"]) == (5, 0, 5)
     assert _placements(night, "2024-09") == []
     assert query(night.analyst, "select * from marts.training where period = '2024-09'") == []
@@ -409,7 +409,7 @@ def test_same_person_twice_in_a_return_quarantines_the_repeat(night: Night) -> N
 def test_resubmission_replaces_its_station_month_as_a_whole(night: Night) -> None:
     (original,) = _register(night, "XH_2026-03.xlsx")
     (fixed,) = _register(night, "XH_2026-03_更正.xlsx")
-    assert (original["is_current"], fixed["is_current"], fixed["status"]) == (False, True, "重报")
+    assert (original["is_current"], fixed["is_current"], fixed["status"]) == (False, True, "resubmitted")
     rows = _placements(night, "2026-03", "return_id, monthly_income")
     assert {r[0] for r in rows} == {fixed["return_id"]}
     assert len(rows) == 3 and 1880.0 in [r[1] for r in rows]
@@ -437,7 +437,7 @@ def test_byte_identical_copy_under_another_name_loads_once(night: Night) -> None
         "select status, rows_received from marts.returns_register "
         "where station_code = 'XH' and period = '2025-04'",
     )
-    assert register == [("按时", 5)]
+    assert register == [("on_time", 5)]
     assert len(_placements(night, "2025-04")) == 3
 
 
@@ -471,7 +471,7 @@ def test_cover_naming_another_station_is_rejected_and_registered(night: Night) -
     ]
     assert _raw_file(night, "XH_2025-06.xlsx")[0][:2] == ("rejected", "STATION_MISMATCH")
     (reg,) = _register(night, "XH_2025-06.xlsx")
-    assert (reg["status"], reg["rows_accepted"]) == ("退回", 0)
+    assert (reg["status"], reg["rows_accepted"]) == ("rejected", 0)
     assert query(
         night.analyst, "select count(*) from marts.placements where period = '2025-06'"
     ) == [(0,)]

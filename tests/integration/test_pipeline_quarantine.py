@@ -200,8 +200,8 @@ def test_mostly_bad_return_is_held_back_in_the_register(nights: Nights) -> None:
         "from marts.returns_register where station_code = 'XH' and period = '2024-06' "
         "order by received_at",
     )
-    assert rows[0][:3] == (nights.earlier.name, "按时", True)
-    assert rows[1][:3] == (nights.held.name, "暂缓", False)
+    assert rows[0][:3] == (nights.earlier.name, "on_time", True)
+    assert rows[1][:3] == (nights.held.name, "held_back", False)
     # Only the bad rows count as quarantined; the clean ones are held back with them.
     assert rows[1][3:] == (BAD_A + GOOD_A, 0, BAD_A)
     assert nights.second.returns_held_back == 1
@@ -279,7 +279,7 @@ def test_the_other_27_rows_are_placements(nights: Nights) -> None:
         "from marts.returns_register where file_name = ?",
         nights.mixed.name,
     )
-    assert register == [("按时", 30, 27, 3, True)]
+    assert register == [("on_time", 30, 27, 3, True)]
 
 
 def test_feedback_names_each_bad_row_with_masked_identity(nights: Nights) -> None:

@@ -36,7 +36,7 @@ AS_OF = date(2024, 5, 31)
 KEY_A = TEST_KEY
 KEY_B = "another-pseudonym-key-fedcba9876543210fedcba98765432"
 CORRECTED = "WH_2024-05_更正.xlsx"
-F01 = "select value from marts.figures where figure = 'F01' and scope = '本年累计' " + (
+F01 = "select value from marts.figures where figure = 'F01' and scope = 'ytd' " + (
     "and station is null and category is null and measure = 'persons'"
 )
 KEYS = (

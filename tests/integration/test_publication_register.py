@@ -38,15 +38,15 @@ def test_a_month_is_not_yet_due_until_its_deadline_then_missing(con: Any) -> Non
     load(con, "XH", "2023-07", datetime(2023, 8, 3, 9))
     # XN opened on 2023-06-01 (stations.csv): it owes returns from June, none before.
     on_the_5th = _register(con, date(2023, 7, 31), datetime(2023, 8, 5, 23, 59))
-    assert on_the_5th[("XH", "2023-07")] == "按时"
-    assert on_the_5th[("XN", "2023-07")] == "未到期"
-    assert on_the_5th[("XN", "2023-06")] == "缺报"
+    assert on_the_5th[("XH", "2023-07")] == "on_time"
+    assert on_the_5th[("XN", "2023-07")] == "not_yet_due"
+    assert on_the_5th[("XN", "2023-06")] == "missing"
     assert not any(s == "XN" and p < "2023-06" for s, p in on_the_5th)
     # NF opened in 2024: not in a 2023 register at all.
     assert not any(s == "NF" for s, _ in on_the_5th)
     after = _register(con, date(2023, 7, 31), datetime(2023, 8, 6))
-    assert after[("XN", "2023-07")] == "缺报"
-    assert after[("XH", "2023-07")] == "按时"
+    assert after[("XN", "2023-07")] == "missing"
+    assert after[("XH", "2023-07")] == "on_time"
 
 
 def test_an_earlier_private_db_gains_the_register_columns_and_keeps_its_rows(

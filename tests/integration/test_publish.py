@@ -186,10 +186,10 @@ def test_returns_register_and_figures_are_published(home):
         "select status from marts.returns_register "
         "where station_code = 'XH' and period = '2024-05' order by received_at"
     ).fetchall()
-    assert may == [("按时",), ("重报",)]
+    assert may == [("on_time",), ("resubmitted",)]
     # XF opened in March 2023 and never reported: 2023-03 .. 2024-05 = 15 missing months.
     missing = con.execute(
-        "select count(*) from marts.returns_register where station_code = 'XF' and status = '缺报'"
+        "select count(*) from marts.returns_register where station_code = 'XF' and status = 'missing'"
     ).fetchall()
     assert missing == [(15,)]
     assert con.execute("select data_version from marts.data_version").fetchall() == [(version,)]
@@ -197,7 +197,7 @@ def test_returns_register_and_figures_are_published(home):
     # 24 persons placed Jan-May; the correction replaces XH's May as a whole, dropping
     # the one person XH had in May (PEOPLE[9]) and adding another: still 24.
     assert con.execute(
-        "select value from marts.figures where figure = 'F01' and scope = '本年累计'"
+        "select value from marts.figures where figure = 'F01' and scope = 'ytd'"
     ).fetchall() == [(24.0,)]
 
 
@@ -358,7 +358,7 @@ def test_publish_killed_half_way_leaves_published_file_intact(home):
     assert not list(analyst.parent.glob("*.new-*"))
     con = duckdb.connect(str(analyst), read_only=True)
     assert con.execute(
-        "select value from marts.figures where figure = 'F01' and scope = '本年累计'"
+        "select value from marts.figures where figure = 'F01' and scope = 'ytd'"
     ).fetchall() == [(24.0,)]
 
 
@@ -399,7 +399,7 @@ def test_narrative_text_is_filled_before_figures_are_published(home):
     publish_analyst_db(private, analyst, as_of=AS_OF, figure_text=fill_texts)
     con = duckdb.connect(str(analyst), read_only=True)
     texts = con.execute(
-        "select text from marts.figures where figure = 'F01' and scope = '本年累计'"
+        "select text from marts.figures where figure = 'F01' and scope = 'ytd'"
     ).fetchall()
     assert len(texts) == 1 and texts[0][0]
     # F13 keeps its status label from SQL.

@@ -191,7 +191,7 @@ def test_a_return_from_a_newly_imported_station_is_accepted_and_counted(
     assert _station_figure(after, "ZY") == [("persons_attributed", 4.0), ("persons_own", 4.0)]
     assert query(
         after.analyst_db,
-        "select value from marts.figures where figure = 'F01' and scope = '本年累计'",
+        "select value from marts.figures where figure = 'F01' and scope = 'ytd'",
     ) == [(4.0,)]
     assert query(
         after.analyst_db, "select name, street from marts.stations where station_code = 'ZY'"

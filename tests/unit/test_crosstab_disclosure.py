@@ -28,14 +28,14 @@ def _figures(base: Base, attributed: dict[str, int], disabled: dict[str, int]) -
     """F02, F03 and F04 as the issue would publish them beside the cross-tab."""
     rows = [
         figure_row(
-            "F02", "本年累计", "persons", sum(n for k, n in base.items() if k[1] == c), None, c
+            "F02", "ytd", "persons", sum(n for k, n in base.items() if k[1] == c), None, c
         )
         for c in sorted({k[1] for k in base})
     ]
     rows += [
-        figure_row("F03", "本年累计", "persons_attributed", n, s) for s, n in attributed.items()
+        figure_row("F03", "ytd", "persons_attributed", n, s) for s, n in attributed.items()
     ]
-    rows += [figure_row("F04", "建站以来", "disabled_persons", n, s) for s, n in disabled.items()]
+    rows += [figure_row("F04", "since_opening", "disabled_persons", n, s) for s, n in disabled.items()]
     return rows
 
 
@@ -211,10 +211,10 @@ def test_random_crosstabs_through_the_rule_and_an_independent_audit(seed: int) -
 def _f06(companies: list[tuple[str, str, int, int]], total: int) -> list[dict]:
     rows = []
     for station, company, jobs, hardship in companies:
-        rows.append(figure_row("F06", "期末", "jobs", jobs, station, company))
-        rows.append(figure_row("F06", "期末", "hardship_jobs", hardship, station, company))
-    rows.append(figure_row("F06", "期末", "hardship_jobs", total))
-    rows.append(figure_row("F06", "期末", "jobs", sum(c[2] for c in companies)))
+        rows.append(figure_row("F06", "period_end", "jobs", jobs, station, company))
+        rows.append(figure_row("F06", "period_end", "hardship_jobs", hardship, station, company))
+    rows.append(figure_row("F06", "period_end", "hardship_jobs", total))
+    rows.append(figure_row("F06", "period_end", "jobs", sum(c[2] for c in companies)))
     return rows
 
 
@@ -243,15 +243,15 @@ def test_one_small_company_beside_the_total_takes_another_with_it() -> None:
 
 def test_medians_and_means_over_fewer_than_five_are_not_published() -> None:
     rows = [
-        figure_row("F11", "本年累计", "persons", 120),
-        figure_row("F11", "本年累计", "median_income", 1545),
-        figure_row("F11", "本年累计", "mean_income", 1552),
-        figure_row("F11", "本年累计", "persons", MIN_PERSONS_FOR_AVERAGE, None, "10"),
-        figure_row("F11", "本年累计", "median_income", 1670, None, "10"),
-        figure_row("F11", "本年累计", "persons", MIN_PERSONS_FOR_AVERAGE - 1, None, "99"),
-        figure_row("F11", "本年累计", "median_income", 1360, None, "99"),
-        figure_row("F11", "本年累计", "mean_income", 1360, None, "99"),
-        figure_row("F11", "本年累计", "median_income", 2000, None, "21"),  # count unknown
+        figure_row("F11", "ytd", "persons", 120),
+        figure_row("F11", "ytd", "median_income", 1545),
+        figure_row("F11", "ytd", "mean_income", 1552),
+        figure_row("F11", "ytd", "persons", MIN_PERSONS_FOR_AVERAGE, None, "10"),
+        figure_row("F11", "ytd", "median_income", 1670, None, "10"),
+        figure_row("F11", "ytd", "persons", MIN_PERSONS_FOR_AVERAGE - 1, None, "99"),
+        figure_row("F11", "ytd", "median_income", 1360, None, "99"),
+        figure_row("F11", "ytd", "mean_income", 1360, None, "99"),
+        figure_row("F11", "ytd", "median_income", 2000, None, "21"),  # count unknown
     ]
     hidden = {(h["category"], h["measure"]) for h in average_hidden(rows)}
     assert ("99", "median_income") in hidden and ("99", "mean_income") in hidden

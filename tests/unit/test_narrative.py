@@ -159,25 +159,25 @@ def test_progress_line_in_the_bureaus_form(
 
 def test_fill_texts_writes_the_articles_figures() -> None:
     rows = [
-        figure_row("F01", "本年累计", "persons", 192.0),
-        figure_row("F01", "本月", "persons", 41.0, category="2024-05"),
-        figure_row("F04", "建站以来", "disabled_persons", 23.0, station="JH"),
-        figure_row("F04", "建站以来", "disabled_persons", 37.0),
-        figure_row("F05", "建站以来", "employed_after", 34.0, station="XN", category="穿戴甲"),
-        figure_row("F05", "建站以来", "trainees", 52.0, station="XN", category="穿戴甲"),
-        figure_row("F05", "建站以来", "employed_after", 12.0, station="NF", category="电商运营"),
+        figure_row("F01", "ytd", "persons", 192.0),
+        figure_row("F01", "month", "persons", 41.0, category="2024-05"),
+        figure_row("F04", "since_opening", "disabled_persons", 23.0, station="JH"),
+        figure_row("F04", "since_opening", "disabled_persons", 37.0),
+        figure_row("F05", "since_opening", "employed_after", 34.0, station="XN", category="穿戴甲"),
+        figure_row("F05", "since_opening", "trainees", 52.0, station="XN", category="穿戴甲"),
+        figure_row("F05", "since_opening", "employed_after", 12.0, station="NF", category="电商运营"),
         figure_row(
-            "F06", "期末", "jobs", 14.0, station="WH", category="江苏财八斗电子商务有限公司"
+            "F06", "period_end", "jobs", 14.0, station="WH", category="江苏财八斗电子商务有限公司"
         ),
-        figure_row("F06", "期末", "jobs", 31.0),
-        figure_row("F09", "本年累计", "persons", 192.0),
-        figure_row("F09", "本年累计", "target", 3000.0),
-        figure_row("F09", "本年累计", "completion_rate", 6.4),
-        figure_row("F09", "本年累计", "ahead_pp", -35.27),
-        figure_row("F11", "本年累计", "median_income", 1560.0),
-        figure_row("F11", "本年累计", "median_income", 1720.0, category="10"),
+        figure_row("F06", "period_end", "jobs", 31.0),
+        figure_row("F09", "ytd", "persons", 192.0),
+        figure_row("F09", "ytd", "target", 3000.0),
+        figure_row("F09", "ytd", "completion_rate", 6.4),
+        figure_row("F09", "ytd", "ahead_pp", -35.27),
+        figure_row("F11", "ytd", "median_income", 1560.0),
+        figure_row("F11", "ytd", "median_income", 1720.0, category="10"),
         figure_row(
-            "F13", "本月", "rows_accepted", 40.0, station="XH", category="2024-05", text="逾期"
+            "F13", "month", "rows_accepted", 40.0, station="XH", category="2024-05", text="逾期"
         ),
     ]
     out = fill_texts(rows)
@@ -204,7 +204,7 @@ def test_fill_texts_writes_the_articles_figures() -> None:
 
 
 def test_fill_texts_round_200_is_not_near_200() -> None:
-    out = fill_texts([figure_row("F01", "本年累计", "persons", 200.0)])
+    out = fill_texts([figure_row("F01", "ytd", "persons", 200.0)])
     assert out[0]["text"] == "200名"
 
 
@@ -212,10 +212,10 @@ def test_fill_texts_accepts_iso_dates_from_json() -> None:
     rows = [
         dict(r, as_of="2024-03-31")
         for r in (
-            figure_row("F09", "本年累计", "persons", 800.0),
-            figure_row("F09", "本年累计", "target", 3000.0),
-            figure_row("F09", "本年累计", "completion_rate", 26.67),
-            figure_row("F09", "本年累计", "ahead_pp", 1.67),
+            figure_row("F09", "ytd", "persons", 800.0),
+            figure_row("F09", "ytd", "target", 3000.0),
+            figure_row("F09", "ytd", "completion_rate", 26.67),
+            figure_row("F09", "ytd", "ahead_pp", 1.67),
         )
     ]
     assert fill_texts(rows)[3]["text"] == (
