@@ -30,17 +30,18 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from foundation.reference import Reference
+from foundation.reference import Reference, bureau, workbook_words
 from transforms.pseudonym import mask_id, mask_name
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_CREATED = datetime(2000, 1, 1)
 
-SUMMARY_SHEET = "概况"
 PARTIAL_PREFIX = ".partial-"
-DETAIL_SHEET = "问题明细"
-DETAIL_HEADERS = ["工作表", "行号", "列", "问题", "如何修改", "处理结果", "姓名", "身份证号码"]
-SEVERITY_OUTCOME = {"error": "本行未入库", "warning": "本行已入库（仅提示）", "info": "无需处理"}
+
+
+def _words() -> dict[str, Any]:
+    """The workbook's words (reference/workbooks.yaml `feedback`)."""
+    return dict(workbook_words()["feedback"])
 
 
 def safe_text(value: object) -> str:
@@ -89,20 +90,20 @@ def identity_rows(typed_by_sheet: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
 
 def _period_zh(period: str | None) -> str:
     if not period or len(period) != 7:
-        return period or "（未能识别）"
-    return f"{int(period[:4])}年{int(period[5:])}月"
+        return period or _words()["unknown"]
+    return str(workbook_words()["period"]).format(year=int(period[:4]), month=int(period[5:]))
 
 
 def _station_zh(code: str | None, ref: Reference) -> str:
     if code is None:
-        return "（未能识别）"
+        return str(_words()["unknown"])
     station = ref.stations.get(code)
-    return f"{station.name}（{code}）" if station else code
+    return str(_words()["station"]).format(name=station.name, code=code) if station else code
 
 
 def _sheet_zh(sheet: str | None, ref: Reference) -> str:
     if sheet is None:
-        return "（整个文件）"
+        return str(_words()["no_sheet"])
     return str(ref.sheets.get(sheet, {}).get("label", sheet))
 
 
@@ -111,6 +112,7 @@ def _problems(
 ) -> list[dict[str, Any]]:
     """Issues in the clerk's reading order, with messages and masked identities."""
     sheet_order = {sheet: i for i, sheet in enumerate(ref.sheets)}
+    words = _words()
     people: dict[tuple[Any, Any], tuple[str | None, str | None]] = {}
     if typed_rows is not None:
         for row in typed_rows.iter_rows(named=True):
@@ -131,9 +133,13 @@ def _problems(
                 "sheet": issue.get("sheet"),
                 "row_number": issue.get("row_number"),
                 "column_name": issue.get("column_name") or "",
-                "message": reason.message_zh + (f"（{detail}）" if detail else ""),
+                "message": (
+                    words["detail"].format(message=reason.message_zh, detail=detail)
+                    if detail
+                    else reason.message_zh
+                ),
                 "fix": reason.fix_zh,
-                "outcome": SEVERITY_OUTCOME.get(reason.severity, ""),
+                "outcome": words["outcomes"].get(reason.severity, ""),
                 "level": reason.level,
                 "name": mask_name(name) or "",
                 "id_number": mask_id(id_number) or "",
@@ -225,40 +231,42 @@ def _write_book(
             "strings_to_urls": False,
         },
     )
+    words = _words()
     book.set_properties(
         {
-            "title": "家门口就业服务站月报反馈",
-            "author": "海州区人社局",
+            "title": words["title"].format(**bureau()),
+            "author": bureau()["bureau"],
             "created": received_at if isinstance(received_at, datetime) else FIXED_CREATED,
         }
     )
     out = _Writer(book)
 
-    summary = book.add_worksheet(SUMMARY_SHEET)
+    summary = book.add_worksheet(words["summary_sheet"])
     summary.set_column(0, 0, 22)
     summary.set_column(1, 1, 60)
     summary.set_column(2, 2, 50)
     held = bool(return_info.get("held_back"))
+    heads, refused = words["summary"], words["refused"]
     lines: list[tuple[str, object]] = [
-        ("服务站", _station_zh(return_info.get("station_code"), ref)),
-        ("报告期", _period_zh(return_info.get("period"))),
-        ("文件名", return_info.get("file_name", "")),
+        (heads["station"], _station_zh(return_info.get("station_code"), ref)),
+        (heads["period"], _period_zh(return_info.get("period"))),
+        (heads["file_name"], return_info.get("file_name", "")),
         (
-            "接收时间",
+            heads["received_at"],
             received_at.strftime("%Y-%m-%d %H:%M") if isinstance(received_at, datetime) else "",
         ),
-        ("收到数据行数", return_info.get("rows_received")),
-        ("可入库行数", return_info.get("rows_accepted")),
-        ("有错误未入库行数", return_info.get("rows_quarantined")),
+        (heads["rows_received"], return_info.get("rows_received")),
+        (heads["rows_accepted"], return_info.get("rows_accepted")),
+        (heads["rows_quarantined"], return_info.get("rows_quarantined")),
         (
-            "整份报表暂不入库",
-            "是（问题行比例过高，请修改后重新报送整份报表）"
+            heads["refused"],
+            refused["held_back"]
             if held
-            else "是（报表退回，原因见下方文件及工作表问题；请修改后重新报送整份报表）"
+            else refused["rejected"]
             if return_info.get("rejected")
-            else "否",
+            else refused["not_refused"],
         ),
-        ("问题条数", len(problems)),
+        (heads["problems"], len(problems)),
     ]
     for row, (label, value) in enumerate(lines):
         out.text(summary, row, 0, label, bold=True)
@@ -269,25 +277,30 @@ def _write_book(
 
     general = [p for p in problems if p["row_number"] is None]
     row = len(lines) + 1
-    out.text(summary, row, 0, "文件及工作表问题", bold=True)
-    out.text(summary, row, 1, "问题", bold=True)
-    out.text(summary, row, 2, "如何修改", bold=True)
+    general_heads = words["general"]
+    out.text(summary, row, 0, general_heads["heading"], bold=True)
+    out.text(summary, row, 1, general_heads["message"], bold=True)
+    out.text(summary, row, 2, general_heads["fix"], bold=True)
     if not general:
-        out.text(summary, row + 1, 0, "无")
+        out.text(summary, row + 1, 0, general_heads["none"])
     for i, problem in enumerate(general, start=row + 1):
         out.text(
             summary,
             i,
             0,
-            _sheet_zh(problem["sheet"], ref)
-            + (f"：{problem['column_name']}" if problem["column_name"] else ""),
+            words["column"].format(
+                sheet=_sheet_zh(problem["sheet"], ref), column=problem["column_name"]
+            )
+            if problem["column_name"]
+            else _sheet_zh(problem["sheet"], ref),
         )
         out.text(summary, i, 1, problem["message"])
         out.text(summary, i, 2, problem["fix"])
 
-    detail = book.add_worksheet(DETAIL_SHEET)
+    detail = book.add_worksheet(words["detail_sheet"])
+    headers = words["detail_headers"]
     for col, (header, width) in enumerate(
-        zip(DETAIL_HEADERS, (14, 8, 16, 48, 44, 20, 10, 22), strict=True)
+        zip(headers, (14, 8, 16, 48, 44, 20, 10, 22), strict=True)
     ):
         detail.set_column(col, col, width)
         out.text(detail, 0, col, header, bold=True)
@@ -298,8 +311,13 @@ def _write_book(
         out.text(detail, i, 2, problem["column_name"])
         out.text(detail, i, 3, problem["message"])
         out.text(detail, i, 4, problem["fix"])
-        out.text(detail, i, 5, "整份文件" if problem["row_number"] is None else problem["outcome"])
+        out.text(
+            detail,
+            i,
+            5,
+            words["whole_file"] if problem["row_number"] is None else problem["outcome"],
+        )
         out.text(detail, i, 6, problem["name"])
         out.text(detail, i, 7, problem["id_number"])
-    detail.autofilter(0, 0, max(len(problems), 1), len(DETAIL_HEADERS) - 1)
+    detail.autofilter(0, 0, max(len(problems), 1), len(headers) - 1)
     book.close()

@@ -16,7 +16,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from foundation.reference import Reference, load_reference
+from foundation.reference import Reference, bureau, load_reference, workbook_words
 from transforms.values import parse_period
 
 SHEET_ORDER = ("cover", "placements", "training", "events", "incubated", "households")
@@ -66,7 +66,7 @@ def canonical_header(ref: Reference, sheet: str, field: str) -> str:
 def period_label(period: str) -> str:
     """`2024-06` → `2024年6月` (the form the cover and title rows use)."""
     year, month = period.split("-")
-    return f"{int(year)}年{int(month)}月"
+    return str(workbook_words()["period"]).format(year=int(year), month=int(month))
 
 
 def _created_from_period(cover: Mapping[str, object]) -> datetime:
@@ -170,10 +170,13 @@ def _write_data_sheet(
     title_rows: bool,
     template: bool,
 ) -> None:
+    words = workbook_words()["returns"]
     r = 0
     last_col = max(len(columns) - 1, 0)
     if title_rows:
-        title = f"海州区家门口就业服务站{ref.sheets[sheet]['label']}（{period_text}）"
+        title = words["sheet_title"].format(
+            **bureau(), sheet=ref.sheets[sheet]["label"], period=period_text
+        )
         if last_col:
             ws.merge_range(0, 0, 0, last_col, title, f.title)
         else:
@@ -216,15 +219,15 @@ def _write_data_sheet(
                     "source": allowed,
                     "error_type": "stop" if strict else "information",
                     "input_title": labels.get(field, field)[:32],
-                    "input_message": "请从下拉列表选择"
-                    + ("" if strict else "；多个类别用“、”分隔"),
+                    "input_message": words["pick_from_list"]
+                    + ("" if strict else words["pick_several"]),
                 },
             )
     elif title_rows:
         ws.write_string(
             last + 2,
             0,
-            "填报单位(盖章)：            填表人：          审核人：          填报日期：",
+            words["signoff"],
             f.signoff,
         )
 
@@ -254,6 +257,7 @@ def write_return_workbook(
     value pasted far below the table). `template` adds dropdowns and ~500 text-formatted rows.
     """
     ref = load_reference()
+    words = workbook_words()["returns"]
     path.parent.mkdir(parents=True, exist_ok=True)
     period = parse_period(str(cover.get("period") or ""))
     period_text = period_label(period) if period else str(cover.get("period") or "")
@@ -269,9 +273,9 @@ def write_return_workbook(
     stamp = created or _created_from_period(cover)
     wb.set_properties(
         {
-            "title": f"海州区家门口就业服务站月报（{period_text}）",
-            "author": "海州区人力资源和社会保障局",
-            "company": "海州区人力资源和社会保障局",
+            "title": words["title"].format(**bureau(), period=period_text),
+            "author": bureau()["bureau"],
+            "company": bureau()["bureau"],
             "created": stamp,
         }
     )
@@ -301,7 +305,7 @@ def write_return_workbook(
         for row_i, col_i, value in (stray_cells or {}).get(sheet, []):
             _write_value(ws, row_i, col_i, value, None, f.date)
     if instructions is not None:
-        ws = wb.add_worksheet("填报说明")
+        ws = wb.add_worksheet(words["instructions_sheet"])
         ws.set_column(0, 0, 100, f.wrap)
         for i, line in enumerate(instructions):
             ws.write_string(i, 0, line, f.title if i == 0 else f.wrap)

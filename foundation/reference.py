@@ -161,3 +161,15 @@ def scope_labels() -> dict[str, str]:
 def return_status_labels() -> dict[str, str]:
     """Returns-register status code (on_time, late, …) → its label (return_statuses.csv)."""
     return {row["code"]: row["label"] for row in _csv("return_statuses.csv")}
+
+
+@cache
+def bureau() -> dict[str, str]:
+    """The district, the bureau and the programme as outputs name them (bureau.yaml)."""
+    return {str(k): str(v) for k, v in _yaml("bureau.yaml").items()}
+
+
+@cache
+def workbook_words() -> dict[str, Any]:
+    """Words of the return template and the feedback workbook (workbooks.yaml)."""
+    return dict(_yaml("workbooks.yaml"))

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import duckdb
 
+from foundation.reference import bureau, publication_labels
 from warehouse.db import run_sql_file
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
-TITLE = "海州区家门口就业服务站数据字典 / Data dictionary of the analyst DB"
+TITLE = publication_labels()["data_dictionary"].format(**bureau())
 
 
 def _read(analyst_db: Path) -> list[dict]:

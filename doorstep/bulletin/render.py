@@ -22,7 +22,7 @@ import typst
 from noto_cjk_sans_otc import FONT_PATH
 
 from doorstep.bulletin.context import BulletinContext
-from foundation.reference import load_reference, return_status_labels, scope_labels
+from foundation.reference import bureau, load_reference, return_status_labels, scope_labels
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = TEMPLATES_DIR / "bulletin.typ"
@@ -66,6 +66,7 @@ def _labels() -> dict[str, Any]:
         # Figures and the register carry codes; the bulletin prints their labels.
         "scopes": scope_labels(),
         "return_statuses": return_status_labels(),
+        "bureau": bureau(),
     }
 
 

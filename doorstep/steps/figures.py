@@ -14,7 +14,7 @@ import duckdb
 
 from doorstep.registry import home_reference
 from doorstep.steps.common import _logger
-from foundation.reference import Reference, load_reference
+from foundation.reference import Reference, load_reference, publication_labels
 from foundation.settings import Settings
 
 
@@ -141,7 +141,12 @@ def _revision_label(label: str, row: dict[str, Any], ref: Reference) -> str:
     if category and category != row.get("period"):
         codes = {"F02": ref.categories, "F11": ref.channels}.get(row["figure"], {})
         parts.append(codes[category].label if category in codes else category)
-    return f"{label}（{'，'.join(parts)}）" if parts else label
+    words = publication_labels()
+    return (
+        words["revised_row"].format(label=label, parts=words["revised_row_separator"].join(parts))
+        if parts
+        else label
+    )
 
 
 def figure_rows(

@@ -9,6 +9,7 @@ from pathlib import Path
 from doorstep.steps.figures import FiguresResult
 from doorstep.steps.load import LoadSummary
 from doorstep.steps.publish import Publication
+from foundation.reference import load_reference
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class RunSummary:
         )
 
 
+def _figure_label(figure: str) -> str:
+    """The figure's name in the catalogue (reference/figures.csv)."""
+    return next((d["label"] for d in load_reference().definitions if d["figure"] == figure), figure)
+
+
 def summarise(
     load_summary: LoadSummary,
     result: FiguresResult,
@@ -65,7 +71,7 @@ def summarise(
         None,
     )
     headline = (
-        f"F01 服务站帮扶困难人员就业人数 = {int(f01['value'])} ({f01.get('text') or ''})"
+        f"F01 {_figure_label('F01')} = {int(f01['value'])} ({f01.get('text') or ''})"
         if f01
         else "F01 not computed"
     )

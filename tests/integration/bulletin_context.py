@@ -42,7 +42,9 @@ def figures(f01: int = 192) -> list[dict[str, Any]]:
         rows.append(figure_row("F03", "ytd", "persons_attributed", attributed[code], code))
         rows.append(figure_row("F03", "ytd", "persons_own", own[code], code))
     disabled = {"XH": 6, "WH": 4, "XF": 3, "JH": 23, "XN": 1, "NF": 0}
-    rows += [figure_row("F04", "since_opening", "disabled_persons", n, s) for s, n in disabled.items()]
+    rows += [
+        figure_row("F04", "since_opening", "disabled_persons", n, s) for s, n in disabled.items()
+    ]
     rows.append(figure_row("F04", "since_opening", "disabled_persons", sum(disabled.values())))
     projects = [
         ("XN", "穿戴甲", 4, 52, 47, 34),

@@ -271,7 +271,9 @@ def test_households_and_incubation_use_the_latest_return_of_each_station(con):
 
     figs = compute_figures(con, AS_OF, None, TARGETS)
 
-    assert value(figs, "F10", "uncleared", scope="period_end") == 1  # H1; H9 is only in April's register
+    assert (
+        value(figs, "F10", "uncleared", scope="period_end") == 1
+    )  # H1; H9 is only in April's register
     assert value(figs, "F10", "identified") == 2  # H1, H2 (H3 was identified in 2023)
     assert value(figs, "F10", "cleared") == 2  # H2, H3
     assert value(figs, "F10", "mean_days_to_clear") == 45  # (20 + 70) / 2
@@ -340,7 +342,9 @@ def test_training_events_and_stations(con):
 
     figs = compute_figures(con, AS_OF, None, TARGETS)
 
-    assert value(figs, "F05", "courses", scope="since_opening", station="XN", category="穿戴甲") == 1
+    assert (
+        value(figs, "F05", "courses", scope="since_opening", station="XN", category="穿戴甲") == 1
+    )
     assert (
         value(figs, "F05", "employed_after", scope="since_opening", station="XN", category="穿戴甲")
         == 31

@@ -234,7 +234,9 @@ def test_a_return_still_missing_after_the_deadline_is_missing(walk: Walk) -> Non
     }
     assert missing == {("NF", "2024-06"), ("WH", "2024-06")}
     july_5 = next(n for n in walk.nights if n.day == date(2024, 7, 5))
-    pending = {(r["station_code"], r["period"]) for r in july_5.register if r["status"] == "not_yet_due"}
+    pending = {
+        (r["station_code"], r["period"]) for r in july_5.register if r["status"] == "not_yet_due"
+    }
     assert {p for p in pending if p[1] == "2024-06"} == {("NF", "2024-06"), ("WH", "2024-06")}
 
 
@@ -363,9 +365,7 @@ def _income(walk: Walk, files: dict[tuple[str, str], str]) -> dict[tuple[Any, ..
         groups.setdefault(channel, []).append(income)
     out: dict[tuple[Any, ...], float] = {}
     for category, incomes in groups.items():
-        out[("F11", "ytd", None, category, "median_income")] = _round2(
-            statistics.median(incomes)
-        )
+        out[("F11", "ytd", None, category, "median_income")] = _round2(statistics.median(incomes))
         out[("F11", "ytd", None, category, "mean_income")] = _round2(statistics.fmean(incomes))
     return out
 

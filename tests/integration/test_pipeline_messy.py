@@ -409,7 +409,11 @@ def test_same_person_twice_in_a_return_quarantines_the_repeat(night: Night) -> N
 def test_resubmission_replaces_its_station_month_as_a_whole(night: Night) -> None:
     (original,) = _register(night, "XH_2026-03.xlsx")
     (fixed,) = _register(night, "XH_2026-03_更正.xlsx")
-    assert (original["is_current"], fixed["is_current"], fixed["status"]) == (False, True, "resubmitted")
+    assert (original["is_current"], fixed["is_current"], fixed["status"]) == (
+        False,
+        True,
+        "resubmitted",
+    )
     rows = _placements(night, "2026-03", "return_id, monthly_income")
     assert {r[0] for r in rows} == {fixed["return_id"]}
     assert len(rows) == 3 and 1880.0 in [r[1] for r in rows]

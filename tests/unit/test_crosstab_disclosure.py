@@ -27,15 +27,13 @@ Base = dict[tuple[str, str, str], int]
 def _figures(base: Base, attributed: dict[str, int], disabled: dict[str, int]) -> list[dict]:
     """F02, F03 and F04 as the issue would publish them beside the cross-tab."""
     rows = [
-        figure_row(
-            "F02", "ytd", "persons", sum(n for k, n in base.items() if k[1] == c), None, c
-        )
+        figure_row("F02", "ytd", "persons", sum(n for k, n in base.items() if k[1] == c), None, c)
         for c in sorted({k[1] for k in base})
     ]
+    rows += [figure_row("F03", "ytd", "persons_attributed", n, s) for s, n in attributed.items()]
     rows += [
-        figure_row("F03", "ytd", "persons_attributed", n, s) for s, n in attributed.items()
+        figure_row("F04", "since_opening", "disabled_persons", n, s) for s, n in disabled.items()
     ]
-    rows += [figure_row("F04", "since_opening", "disabled_persons", n, s) for s, n in disabled.items()]
     return rows
 
 

@@ -165,7 +165,9 @@ def test_fill_texts_writes_the_articles_figures() -> None:
         figure_row("F04", "since_opening", "disabled_persons", 37.0),
         figure_row("F05", "since_opening", "employed_after", 34.0, station="XN", category="穿戴甲"),
         figure_row("F05", "since_opening", "trainees", 52.0, station="XN", category="穿戴甲"),
-        figure_row("F05", "since_opening", "employed_after", 12.0, station="NF", category="电商运营"),
+        figure_row(
+            "F05", "since_opening", "employed_after", 12.0, station="NF", category="电商运营"
+        ),
         figure_row(
             "F06", "period_end", "jobs", 14.0, station="WH", category="江苏财八斗电子商务有限公司"
         ),
