@@ -183,10 +183,11 @@ def test_returns_register_and_figures_are_published(home):
     version = publish_analyst_db(private, analyst, as_of=AS_OF)
     con = duckdb.connect(str(analyst), read_only=True)
     may = con.execute(
-        "select status from marts.returns_register "
+        "select status, status_label from marts.returns_register "
         "where station_code = 'XH' and period = '2024-05' order by received_at"
     ).fetchall()
-    assert may == [("on_time",), ("resubmitted",)]
+    # Codes to query by, and the label the bulletin prints beside each.
+    assert may == [("on_time", "按时"), ("resubmitted", "重报")]
     # XF opened in March 2023 and never reported: 2023-03 .. 2024-05 = 15 missing months.
     missing = con.execute(
         "select count(*) from marts.returns_register where station_code = 'XF' and status = 'missing'"
@@ -199,6 +200,14 @@ def test_returns_register_and_figures_are_published(home):
     assert con.execute(
         "select value from marts.figures where figure = 'F01' and scope = 'ytd'"
     ).fetchall() == [(24.0,)]
+    assert con.execute(
+        "select distinct scope, scope_label from marts.figures order by scope"
+    ).fetchall() == [
+        ("month", "本月"),
+        ("period_end", "期末"),
+        ("since_opening", "建站以来"),
+        ("ytd", "本年累计"),
+    ]
 
 
 def test_rejected_file_without_a_period_counts_in_quarantine_by_reason(home):
