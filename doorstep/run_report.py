@@ -196,7 +196,7 @@ def register_table(register: list[dict[str, Any]], year: int) -> list[dict[str, 
         for k in [*keys, "rows_quarantined"]:
             value = r.get(k)
             if k == "status":
-                value = statuses.get(value, value)
+                value = statuses.get(str(value), value)
             row[columns[k]] = value.isoformat(sep=" ") if isinstance(value, datetime) else value
         out.append(row)
     return out

@@ -60,10 +60,12 @@ final as (
         'F13' as figure,
         $as_of::date as as_of,
         'month' as scope,
-        station_code as station,
-        period as category,
+        labelled.station_code as station,
+        labelled.period as category,
         unnest(['rows_accepted', 'rows_quarantined', 'versions']) as measure,
-        unnest([rows_accepted, rows_quarantined, versions])::double as value,
+        unnest([
+            labelled.rows_accepted, labelled.rows_quarantined, labelled.versions
+        ])::double as value,
         statuses.label as text
     from labelled
     left join statuses on labelled.status = statuses.status

@@ -10,16 +10,16 @@ scopes as (
 
 final as (
     select
-        figure,
-        as_of,
-        known_at,
+        figures.figure,
+        figures.as_of,
+        figures.known_at,
         figures.scope,
         scopes.label as scope_label,
-        station,
-        category,
-        measure,
-        value,
-        text
+        figures.station,
+        figures.category,
+        figures.measure,
+        figures.value,
+        figures.text
     from figures
     left join scopes on figures.scope = scopes.scope
 )

@@ -15,13 +15,13 @@ final as (
         register.period,
         register.status,
         statuses.label as status_label,
-        file_name,
-        received_at,
-        rows_received,
-        rows_accepted,
-        rows_quarantined,
-        return_id,
-        is_current
+        register.file_name,
+        register.received_at,
+        register.rows_received,
+        register.rows_accepted,
+        register.rows_quarantined,
+        register.return_id,
+        register.is_current
     from register
     left join statuses on register.status = statuses.status
 )
@@ -34,7 +34,7 @@ comment on table analyst.marts.returns_register is
 comment on column analyst.marts.returns_register.station_code is '服务站编码 / Station code';
 comment on column analyst.marts.returns_register.period is '报告期（YYYY-MM） / Reporting month';
 comment on column analyst.marts.returns_register.status is
-'报送状态编码：on_time/late/resubmitted/missing/not_yet_due/rejected/held_back（名称见status_label） / Status code (named in status_label)';
+'报送状态编码（名称见status_label） / Status code: on_time, late, resubmitted, missing, not_yet_due, rejected, held_back';
 comment on column analyst.marts.returns_register.status_label is
 '报送状态：按时/逾期/重报/缺报/未到期/退回/暂缓 / Status: on time, late, resubmitted, missing, not yet due, rejected, held back';
 comment on column analyst.marts.returns_register.file_name is
