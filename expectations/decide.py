@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from foundation.reference import Reference, load_reference
+from foundation.reference import Reference, detail, load_reference
 from transforms.sheets import ISSUE_SCHEMA
 
 ROW_KEY = ["return_id", "sheet", "row_number"]
@@ -119,7 +119,7 @@ def decide(
         pl.lit(None, dtype=pl.String).alias("column_name"),
         pl.lit("RETURN_HELD_BACK").alias("reason_code"),
         pl.format(
-            "共{}行，其中{}行有错误（超过{}%）",
+            detail("held_back"),
             "rows_received",
             "rows_quarantined",
             pl.lit(round(holdback_share * 100)),

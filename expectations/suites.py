@@ -21,7 +21,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from expectations.custom import ExpectColumnValuesToBeValidCnUscc
 from expectations.derived import ID_ABSENT
-from foundation.reference import Reference
+from foundation.reference import Reference, detail
 
 NOT_NULL = gxe.ExpectColumnValuesToNotBeNull
 IN_SET = gxe.ExpectColumnValuesToBeInSet
@@ -156,14 +156,14 @@ def training(ref: Reference) -> list[Rule]:
             {"column_A": "trainees", "column_B": "completed", "or_equal": True, **PAIR},
             "COUNT_ORDER",
             "completed",
-            "结业人数大于培训人数",
+            detail("completed_over_trainees"),
         ),
         Rule(
             A_GE_B,
             {"column_A": "completed", "column_B": "employed_after", "or_equal": True, **PAIR},
             "COUNT_ORDER",
             "employed_after",
-            "结业后就业人数大于结业人数",
+            detail("employed_over_completed"),
         ),
     ]
 

@@ -173,3 +173,13 @@ def bureau() -> dict[str, str]:
 def workbook_words() -> dict[str, Any]:
     """Words of the return template and the feedback workbook (workbooks.yaml)."""
     return dict(_yaml("workbooks.yaml"))
+
+
+@cache
+def _details() -> dict[str, str]:
+    return {str(k): str(v) for k, v in _yaml("details.yaml").items()}
+
+
+def detail(key: str, **values: Any) -> str:
+    """The detail text `key` of details.yaml with its placeholders filled."""
+    return _details()[key].format(**values)

@@ -11,7 +11,7 @@ from datetime import date
 
 from doorstep.ingest.grid import Grid, cell_text
 from doorstep.ingest.model import Issue
-from foundation.reference import Reference
+from foundation.reference import Reference, detail
 from transforms.headers import match_header
 from transforms.text import normalize_header, normalize_text
 from transforms.values import parse_period
@@ -140,7 +140,7 @@ def resolve_cover(grid: Grid | None, file_name: str, ref: Reference) -> CoverRes
                     None,
                     code_label,
                     "STATION_UNKNOWN",
-                    f"封面编码：{candidate}",
+                    detail("cover_code", code=candidate),
                 )
             )
     elif values.get("station_name"):
@@ -153,7 +153,7 @@ def resolve_cover(grid: Grid | None, file_name: str, ref: Reference) -> CoverRes
                     None,
                     _label("station_name", ref),
                     "STATION_UNKNOWN",
-                    f"封面名称：{values['station_name']}",
+                    detail("cover_name", name=values["station_name"]),
                 )
             )
     else:
@@ -164,7 +164,7 @@ def resolve_cover(grid: Grid | None, file_name: str, ref: Reference) -> CoverRes
                 None,
                 code_label,
                 "STATION_UNKNOWN",
-                "封面未填写服务站编码或名称",
+                detail("cover_no_station"),
             )
         )
 
@@ -184,7 +184,7 @@ def resolve_cover(grid: Grid | None, file_name: str, ref: Reference) -> CoverRes
                     None,
                     code_label,
                     "STATION_MISMATCH",
-                    f"文件名：{name_code}，封面：{code}",
+                    detail("file_name_vs_cover", file_name=name_code, cover=code),
                 )
             )
         if period is not None and name_period != period:
@@ -195,7 +195,7 @@ def resolve_cover(grid: Grid | None, file_name: str, ref: Reference) -> CoverRes
                     None,
                     period_label,
                     "PERIOD_MISMATCH",
-                    f"文件名：{name_period}，封面：{period}",
+                    detail("file_name_vs_cover", file_name=name_period, cover=period),
                 )
             )
     if code is not None and period is not None:
@@ -208,7 +208,7 @@ def resolve_cover(grid: Grid | None, file_name: str, ref: Reference) -> CoverRes
                     None,
                     period_label,
                     "PERIOD_BEFORE_OPENING",
-                    f"建站日期：{opened.isoformat()}",
+                    detail("opened_on", opened_on=opened.isoformat()),
                 )
             )
     return CoverResult(code, period, values, tuple(issues), rejected=bool(issues))

@@ -18,6 +18,7 @@ import polars as pl
 import yaml
 
 from doorstep.ingest.model import Issue
+from foundation.reference import detail
 from transforms.headers import (
     HeaderMap,
     HeaderReference,
@@ -261,7 +262,9 @@ def _extra_column(grid: Grid, indices: list[int], mapping: HeaderMap) -> list[st
     known = set(mapping.fields) | set(mapping.unknown)
     keys = _extra_keys(mapping)
     # Data under no header is still what the station sent: keep it raw too.
-    keys.update({j: f"(无表头列{j + 1})" for j in range(grid.width) if j not in known})
+    keys.update(
+        {j: detail("headerless_column", column=j + 1) for j in range(grid.width) if j not in known}
+    )
     if not keys:
         return [None] * len(indices)
     extra_columns = {key: _column(grid, indices, j) for j, key in sorted(keys.items())}
@@ -300,7 +303,7 @@ def sheet_frame(
             None,
             header,
             "COLUMN_UNKNOWN",
-            "与前面的列重复" if j in duplicates else "",
+            detail("duplicate_column") if j in duplicates else "",
         )
         for j, header in mapping.unknown.items()
     ]

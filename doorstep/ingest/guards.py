@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from foundation.reference import detail
 from foundation.settings import Settings
 
 # A cell with content: `<c r="AB12" …>` (self-closing `<c …/>` cells are style only).
@@ -40,9 +41,9 @@ def zip_problem(zf: zipfile.ZipFile, compressed_size: int, settings: Settings) -
     """Why this archive must not be expanded (zip bomb), or None."""
     total = sum(info.file_size for info in zf.infolist())
     if total > settings.max_uncompressed_bytes:
-        return f"解压后 {total // (1024 * 1024)} MB，超过上限"
+        return detail("unzipped_too_large", megabytes=total // (1024 * 1024))
     if compressed_size and total / compressed_size > settings.max_compression_ratio:
-        return f"压缩比 {total / compressed_size:.0f}:1，超过上限"
+        return detail("compression_too_high", ratio=f"{total / compressed_size:.0f}")
     return None
 
 
@@ -106,7 +107,7 @@ def worksheet_members(zf: zipfile.ZipFile) -> list[str]:
 
 def too_large(extent: Extent, settings: Settings) -> str | None:
     if extent.rows > settings.max_rows:
-        return f"工作表有 {extent.rows} 行，上限 {settings.max_rows} 行"
+        return detail("sheet_too_many_rows", rows=extent.rows, limit=settings.max_rows)
     if extent.columns > settings.max_columns:
-        return f"工作表有 {extent.columns} 列，上限 {settings.max_columns} 列"
+        return detail("sheet_too_many_columns", columns=extent.columns, limit=settings.max_columns)
     return None

@@ -17,11 +17,12 @@ from doorstep.ingest.sheets import assign_by_content, match_sheet_names, sheet_k
 from doorstep.ingest.sniff import Kind, sniff
 from doorstep.ingest.xlsx import WorkbookProblem, open_workbook
 from foundation.reference import Reference
+from foundation.reference import detail as detail_text
 from foundation.settings import Settings
 
 _SNIFF_REASONS = {
     Kind.EMPTY: ("FILE_EMPTY", ""),
-    Kind.XLS: ("FILE_XLS_OLD_FORMAT", "旧版.xls（或WPS .et）格式"),
+    Kind.XLS: ("FILE_XLS_OLD_FORMAT", "old_xls"),  # a details.yaml key
     Kind.ENCRYPTED: ("FILE_ENCRYPTED", ""),
     Kind.OTHER: ("FILE_NOT_SPREADSHEET", ""),
 }
@@ -135,7 +136,9 @@ def _fill(parsed: ParsedReturn, source: ReturnSource, ref: Reference, settings: 
                     None,
                     None,
                     "FILE_TOO_LARGE",
-                    f"超过 {settings.max_file_bytes // (1024 * 1024)} MB",
+                    detail_text(
+                        "file_too_large", megabytes=settings.max_file_bytes // (1024 * 1024)
+                    ),
                 )
             )
         parsed.rejected = True
@@ -184,7 +187,8 @@ def _load_single(member: tuple[Path, bytes | None], ref: Reference, settings: Se
     assert data is not None
     kind = sniff(data, path.name)
     if kind in _SNIFF_REASONS:
-        code, detail = _SNIFF_REASONS[kind]
+        code, key = _SNIFF_REASONS[kind]
+        detail = detail_text(key) if key else ""
         return _Loaded(issues=[Issue(path.name, None, None, None, code, detail)], rejected=True)
     if kind is Kind.CSV:
         return _load_csv_set([member], ref, settings)
@@ -224,7 +228,8 @@ def _load_csv_set(
         assert data is not None
         kind = sniff(data, path.name)
         if kind is not Kind.CSV:
-            code, detail = _SNIFF_REASONS.get(kind, ("FILE_NOT_SPREADSHEET", ""))
+            code, key = _SNIFF_REASONS.get(kind, ("FILE_NOT_SPREADSHEET", ""))
+            detail = detail_text(key) if key else ""
             loaded.issues.append(Issue(path.name, None, None, None, code, detail))
             loaded.rejected = True
             continue
@@ -235,7 +240,7 @@ def _load_csv_set(
             continue
         grid = csv_grid(decoded[0])
         if grid.height > settings.max_rows or grid.width > settings.max_columns:
-            detail = f"{grid.height} 行、{grid.width} 列"
+            detail = detail_text("csv_too_large", rows=grid.height, columns=grid.width)
             loaded.issues.append(Issue(path.name, None, None, None, "FILE_TOO_LARGE", detail))
             loaded.rejected = True
             continue

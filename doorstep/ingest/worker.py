@@ -42,6 +42,7 @@ from typing import Any
 from doorstep.ingest.model import Issue, ParsedReturn, ReturnSource
 from doorstep.ingest.reader import file_mtime, read_return, source_digest
 from foundation.reference import Reference
+from foundation.reference import detail as detail_text
 from foundation.settings import Settings
 
 Reader = Callable[[ReturnSource, Reference, Settings], ParsedReturn]
@@ -224,7 +225,7 @@ def read_returns(
                 if worker.conn in ready:
                     parsed = _answer(worker, source, settings)
                 elif now - worker.started >= limit:
-                    detail = f"读取超过 {limit:g} 秒仍未完成"
+                    detail = detail_text("read_timeout", seconds=f"{limit:g}")
                     parsed = failed_return(source, settings, "FILE_TIMEOUT", detail)
                     _stop(worker, kill=True)
                 else:
@@ -256,7 +257,9 @@ def _answer(worker: _Worker, source: ReturnSource, settings: Settings) -> Parsed
         worker.process.join(timeout=5)
         code = worker.process.exitcode
         _stop(worker, kill=True)
-        return failed_return(source, settings, "FILE_CORRUPT", f"读取时程序异常退出（{code}）")
+        return failed_return(
+            source, settings, "FILE_CORRUPT", detail_text("reader_crashed", code=code)
+        )
     if parsed is None:
         return failed_return(source, settings, "FILE_CORRUPT", str(error))
     assert isinstance(parsed, ParsedReturn)

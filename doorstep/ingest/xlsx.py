@@ -20,6 +20,7 @@ import polars as pl
 
 from doorstep.ingest.grid import Grid
 from doorstep.ingest.guards import sheet_extent, too_large, worksheet_members, zip_problem
+from foundation.reference import detail
 from foundation.settings import Settings
 
 
@@ -118,7 +119,7 @@ class Workbook:
             raise
         except Exception as exc:  # calamine reports broken parts under many error types
             raise WorkbookProblem(
-                "FILE_CORRUPT", f"工作表“{name}”无法读取（{type(exc).__name__}）"
+                "FILE_CORRUPT", detail("sheet_unreadable", sheet=name, error=type(exc).__name__)
             ) from exc
 
     def _load_unchecked(self, name: str) -> Grid:
@@ -131,7 +132,8 @@ class Workbook:
         text = self.reader.load_sheet(name, dtypes="string", **common).to_polars()
         if text.height > self.settings.max_rows or text.width > self.settings.max_columns:
             raise WorkbookProblem(
-                "FILE_TOO_LARGE", f"工作表“{name}”有 {text.height} 行、{text.width} 列"
+                "FILE_TOO_LARGE",
+                detail("named_sheet_too_large", sheet=name, rows=text.height, columns=text.width),
             )
         if text.height == 0 or text.width == 0:
             return Grid([], None, first_row=1)
@@ -159,15 +161,15 @@ def open_workbook(data: bytes, settings: Settings) -> Workbook:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise WorkbookProblem("FILE_CORRUPT", "zip结构不完整") from exc
+        raise WorkbookProblem("FILE_CORRUPT", detail("zip_broken")) from exc
     with zf:
         names = set(zf.namelist())
         if "xl/workbook.xml" not in names:
             if "xl/workbook.bin" in names:
-                raise WorkbookProblem("FILE_NOT_SPREADSHEET", "xlsb二进制工作簿，请另存为.xlsx")
+                raise WorkbookProblem("FILE_NOT_SPREADSHEET", detail("xlsb"))
             if "word/document.xml" in names or "ppt/presentation.xml" in names:
-                raise WorkbookProblem("FILE_NOT_SPREADSHEET", "这是Word/PowerPoint文件")
-            raise WorkbookProblem("FILE_NOT_SPREADSHEET", "压缩包内没有Excel工作簿")
+                raise WorkbookProblem("FILE_NOT_SPREADSHEET", detail("office_document"))
+            raise WorkbookProblem("FILE_NOT_SPREADSHEET", detail("no_workbook"))
         if (problem := zip_problem(zf, len(data), settings)) is not None:
             raise WorkbookProblem("FILE_TOO_LARGE", problem)
         try:
@@ -175,11 +177,11 @@ def open_workbook(data: bytes, settings: Settings) -> Workbook:
                 if (problem := too_large(sheet_extent(zf, member, settings), settings)) is not None:
                     raise WorkbookProblem("FILE_TOO_LARGE", problem)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise WorkbookProblem("FILE_CORRUPT", "工作表数据损坏") from exc
+            raise WorkbookProblem("FILE_CORRUPT", detail("sheet_data_broken")) from exc
         except Exception as exc:  # zlib.error and CRC failures surface under several types
             if isinstance(exc, WorkbookProblem):
                 raise
-            raise WorkbookProblem("FILE_CORRUPT", "工作表数据损坏") from exc
+            raise WorkbookProblem("FILE_CORRUPT", detail("sheet_data_broken")) from exc
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)

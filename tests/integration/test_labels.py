@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 import foundation.reference as reference
@@ -48,6 +49,24 @@ def test_catalogue_scopes_are_codes() -> None:
     scopes = _codes("scopes.csv")
     for row in reference.load_reference().definitions:
         assert set(row["scope"].split("|")) <= scopes, row["figure"]
+
+
+def test_every_detail_the_code_names_is_in_details_yaml() -> None:
+    root = Path(reference.__file__).parent.parent
+    named = {
+        m
+        for package in ("doorstep", "expectations", "transforms", "warehouse", "flows")
+        for path in (root / package).rglob("*.py")
+        for m in re.findall(r"\bdetail(?:_text)?\(\s*\"(\w+)\"", path.read_text(encoding="utf-8"))
+    }
+    named.add("old_xls")  # doorstep/ingest/reader.py's sniffing table names it
+    assert len(named) > 20
+    assert named == set(
+        yaml.safe_load((reference.REFERENCE_DIR / "details.yaml").read_text(encoding="utf-8"))
+    )
+    assert (
+        reference.detail("file_name_vs_cover", file_name="XH", cover="WH") == "文件名：XH，封面：WH"
+    )
 
 
 @pytest.fixture
