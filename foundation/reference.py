@@ -181,5 +181,7 @@ def _details() -> dict[str, str]:
 
 
 def detail(key: str, **values: Any) -> str:
-    """The detail text `key` of details.yaml with its placeholders filled."""
-    return _details()[key].format(**values)
+    """The detail text `key` of details.yaml with its placeholders filled; without values,
+    the text as written (`held_back` is a template its caller fills)."""
+    text = _details()[key]
+    return text.format(**values) if values else text
