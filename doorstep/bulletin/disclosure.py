@@ -29,15 +29,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import highspy
 import numpy as np
 import polars as pl
-from scipy.optimize import linprog
-from scipy.sparse import csr_array
 
 SUPPRESSED = "*"
 SMALL_MIN, SMALL_MAX = 1, 4  # 0 is not a person; 5 or more cannot single one out
 MIN_RANGE = 3  # figures.md: a suppressed cell's feasible range must be at least 3 wide
 _EPS = 1e-7
+INF = highspy.kHighsInf
+_OPTIONS: dict[str, Any] = {
+    "output_flag": False,
+    # Every solve after the first starts from the previous optimal basis, which a new
+    # objective or a freed row leaves primal feasible: primal simplex goes on from it
+    # (dual simplex, HiGHS's default, would start over). Presolve would discard it.
+    "presolve": "off",
+    "simplex_strategy": 4,  # primal
+}
 
 Key = Any  # any hashable: a base count's or a cell's name
 
@@ -113,73 +121,101 @@ def _width(bounds: tuple[float, float]) -> float:
 
 
 class _Audit:
-    """The linear programmes for one choice of hidden cells."""
+    """One HiGHS model of a problem: a row per fact, and a row per cell binding it to
+    its value while the cell is shown (hiding a cell frees its row).
+
+    The model is built once and solved many times, changing only the objective (which
+    cell to bound) or a cell's row: primal simplex restarts from the last optimal basis,
+    which stays feasible when the objective changes or a row is freed, so a bound costs
+    a few pivots instead of a solve from scratch.
+    """
 
     def __init__(self, problem: Problem, hidden: Iterable[Key]) -> None:
-        base = problem.base()
-        self.index = {k: i for i, k in enumerate(base)}
-        hidden = set(hidden)
-        eq_rows: list[tuple[Mapping[Key, float], float]] = []
-        ub_rows: list[tuple[Mapping[Key, float], float]] = []
-        for fact in problem.facts:
-            if fact.sense == "=":
-                eq_rows.append((fact.terms, fact.value))
-            elif fact.sense == "<=":
-                ub_rows.append((fact.terms, fact.value))
-            else:
-                ub_rows.append(({k: -v for k, v in fact.terms.items()}, -fact.value))
-        for cell in problem.cells:
-            if cell.key not in hidden:
-                eq_rows.append((cell.terms, cell.value))
-        self.a_eq, self.b_eq = self._matrix(eq_rows)
-        self.a_ub, self.b_ub = self._matrix(ub_rows)
         self.problem = problem
-
-    def _matrix(
-        self, rows: Sequence[tuple[Mapping[Key, float], float]]
-    ) -> tuple[csr_array | None, np.ndarray | None]:
-        # Sparse: a row names a few of the base counts, and with hundreds of stations a
-        # dense matrix (rows × counts) costs more to build and hand over than to solve.
-        if not rows:
-            return None, None
+        self.index = {k: i for i, k in enumerate(problem.base())}
+        hidden = set(hidden)
+        lower: list[float] = []
+        upper: list[float] = []
+        rows: list[Mapping[Key, float]] = []
+        for fact in problem.facts:
+            rows.append(fact.terms)
+            lower.append(fact.value if fact.sense in ("=", ">=") else -INF)
+            upper.append(fact.value if fact.sense in ("=", "<=") else INF)
+        self.row: dict[Key, int] = {}
+        for cell in problem.cells:
+            self.row[cell.key] = len(rows)
+            rows.append(cell.terms)
+            shown = cell.key not in hidden
+            lower.append(cell.value if shown else -INF)
+            upper.append(cell.value if shown else INF)
+        starts: list[int] = [0]
+        columns: list[int] = []
         coefs: list[float] = []
-        row_of: list[int] = []
-        col_of: list[int] = []
-        for r, (terms, _) in enumerate(rows):
-            for k, coef in terms.items():
-                coefs.append(coef)
-                row_of.append(r)
-                col_of.append(self.index[k])
-        # csr_array sums duplicate (row, column) entries, as += did on the dense matrix.
-        a = csr_array((coefs, (row_of, col_of)), shape=(len(rows), len(self.index)))
-        return a, np.array([v for _, v in rows], dtype=float)
+        for terms in rows:
+            columns.extend(self.index[k] for k in terms)
+            coefs.extend(terms.values())
+            starts.append(len(columns))
+        # highspy's bare solver: highspy.Highs adds Python callbacks to every run and
+        # prints a banner on stdout.
+        self.highs = highspy._Highs()  # type: ignore[attr-defined]
+        for option, value in _OPTIONS.items():
+            self.highs.setOptionValue(option, value)
+        n = len(self.index)
+        self.highs.addVars(n, np.zeros(n), np.full(n, INF))
+        if rows:
+            self.highs.addRows(
+                len(rows),
+                np.array(lower),
+                np.array(upper),
+                len(columns),
+                np.array(starts[:-1], dtype=np.int32),
+                np.array(columns, dtype=np.int32),
+                np.array(coefs, dtype=np.float64),
+            )
+        self._costed = np.zeros(0, dtype=np.int32)
+
+    def hide(self, key: Key) -> None:
+        self.highs.changeRowBounds(self.row[key], -INF, INF)
+
+    def show(self, key: Key) -> None:
+        value = self.problem.cell(key).value
+        self.highs.changeRowBounds(self.row[key], value, value)
 
     def _optimum(self, terms: Mapping[Key, float], sign: float) -> float:
-        c = np.zeros(len(self.index))
-        for k, coef in terms.items():
-            c[self.index[k]] = sign * coef
-        res = linprog(
-            c,
-            A_ub=self.a_ub,
-            b_ub=self.b_ub,
-            A_eq=self.a_eq,
-            b_eq=self.b_eq,
-            bounds=(0, None),
-            method="highs",
-        )
-        if res.status == 3:  # unbounded: nothing published caps this cell
+        highs = self.highs
+        if len(self._costed):
+            highs.changeColsCost(len(self._costed), self._costed, np.zeros(len(self._costed)))
+        self._costed = np.array([self.index[k] for k in terms], dtype=np.int32)
+        costs = np.array([sign * coef for coef in terms.values()], dtype=float)
+        highs.changeColsCost(len(self._costed), self._costed, costs)
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            # Undecided from the basis it started from: once more from scratch.
+            highs.clearSolver()
+            highs.run()
+            status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:  # nothing published caps it
             return -sign * math.inf
-        if res.status != 0:
+        if status != highspy.HighsModelStatus.kOptimal:
             raise DisclosureError(
                 "the published figures contradict each other (no table fits all of: "
                 + "; ".join(sorted({f.source for f in self.problem.facts if f.source}))
-                + f"): {res.message}"
+                + f"): {highs.modelStatusToString(status)}"
             )
-        return float(sign * res.fun)
+        return float(sign * highs.getInfo().objective_function_value)
 
     def bounds(self, key: Key) -> tuple[float, float]:
         terms = self.problem.cell(key).terms
         return self._optimum(terms, 1.0), self._optimum(terms, -1.0)
+
+    def bounds_if_hidden(self, key: Key, also: Key) -> tuple[float, float]:
+        """``key``'s bounds were ``also`` hidden too; the model is left as it was."""
+        self.hide(also)
+        try:
+            return self.bounds(key)
+        finally:
+            self.show(also)
 
 
 def audit(problem: Problem, hidden: Iterable[Key]) -> dict[Key, tuple[float, float]]:
@@ -234,24 +270,40 @@ def protect(
         primary = [c.key for c in problem.cells if is_small(c.value)]
     first = frozenset(primary)
     hidden = set(first)
-    everything_hidden = _Audit(problem, position)
+    if not hidden:
+        return Protection(frozenset(), first, {}, frozenset())
+    model = _Audit(problem, hidden)
+    everything_hidden: _Audit | None = None  # built for the first cell narrower than min_range
     needed: dict[Key, float] = {}
 
     def need(key: Key) -> float:
+        nonlocal everything_hidden
         if key not in needed:
+            if everything_hidden is None:
+                everything_hidden = _Audit(problem, position)
             needed[key] = min(min_range, _width(everything_hidden.bounds(key)))
         return needed[key]
 
+    def meets_need(bounds: tuple[float, float], key: Key) -> bool:
+        # A cell min_range wide meets any need: no second audit with everything hidden.
+        return _width(bounds) >= min_range or _width(bounds) >= need(key)
+
     ranges: dict[Key, tuple[float, float]] = {}
+    # Hiding a cell only drops an equation, so no hidden cell's range ever narrows: a
+    # cell that once met its need always will, and is not audited again.
+    settled: set[Key] = set()
     complete = True
-    while hidden:
+    while True:
         if max_hidden_nonzero is not None and (
             sum(problem.cell(k).value != 0 for k in hidden) > max_hidden_nonzero
         ):
             complete = False
             break
-        ranges = audit(problem, hidden)
-        weak = sorted((k for k in hidden if _width(ranges[k]) < need(k)), key=rank)
+        for key in sorted(hidden - settled, key=rank):
+            ranges[key] = model.bounds(key)
+            if meets_need(ranges[key], key):
+                settled.add(key)
+        weak = sorted(hidden - settled, key=rank)
         if not weak:
             break
         target = weak[0]
@@ -263,14 +315,11 @@ def protect(
         candidates.sort(key=lambda c: (_cost(c), position[c.key]))
         now = _width(ranges[target])
         pick = next(
-            (
-                c
-                for c in candidates
-                if _width(_Audit(problem, hidden | {c.key}).bounds(target)) > now
-            ),
+            (c for c in candidates if _width(model.bounds_if_hidden(target, c.key)) > now),
             candidates[0],
         )
         hidden.add(pick.key)
+        model.hide(pick.key)
     return Protection(
         hidden=frozenset(hidden),
         primary=first,
