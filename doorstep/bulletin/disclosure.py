@@ -32,6 +32,7 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 import polars as pl
+from scipy.sparse import csr_array
 
 SUPPRESSED = "*"
 SMALL_MIN, SMALL_MAX = 1, 4  # 0 is not a person; 5 or more cannot single one out
@@ -173,6 +174,24 @@ class _Audit:
                 np.array(coefs, dtype=np.float64),
             )
         self._costed = np.zeros(0, dtype=np.int32)
+        # Every optimum is a table the published facts allow: the values it gives each
+        # cell are values that cell can take. ``seen`` keeps, per cell, the smallest and
+        # largest so far (starting from the true table), so one solve can show many
+        # cells at least min_range wide. Tables found with a cell hidden only for a
+        # trial (``bounds_if_hidden``) are not kept: the facts then allow more.
+        self._cells = csr_array(
+            (
+                [coef for c in problem.cells for coef in c.terms.values()],
+                (
+                    [i for i, c in enumerate(problem.cells) for _ in c.terms],
+                    [self.index[k] for c in problem.cells for k in c.terms],
+                ),
+            ),
+            shape=(len(problem.cells), n),
+        )
+        values = np.array([c.value for c in problem.cells], dtype=np.float64)
+        self._seen_lo, self._seen_hi = values.copy(), values.copy()
+        self._trial = False
 
     def hide(self, key: Key) -> None:
         self.highs.changeRowBounds(self.row[key], -INF, INF)
@@ -203,18 +222,29 @@ class _Audit:
                 + "; ".join(sorted({f.source for f in self.problem.facts if f.source}))
                 + f"): {highs.modelStatusToString(status)}"
             )
+        if not self._trial:
+            table = self._cells @ np.asarray(highs.getSolution().col_value)
+            np.minimum(self._seen_lo, table, out=self._seen_lo)
+            np.maximum(self._seen_hi, table, out=self._seen_hi)
         return float(sign * highs.getInfo().objective_function_value)
 
     def bounds(self, key: Key) -> tuple[float, float]:
         terms = self.problem.cell(key).terms
         return self._optimum(terms, 1.0), self._optimum(terms, -1.0)
 
+    def seen(self, key: Key) -> tuple[float, float]:
+        """Values ``key`` took in the tables found so far: inside its range."""
+        row = self.row[key] - len(self.problem.facts)
+        return float(self._seen_lo[row]), float(self._seen_hi[row])
+
     def bounds_if_hidden(self, key: Key, also: Key) -> tuple[float, float]:
         """``key``'s bounds were ``also`` hidden too; the model is left as it was."""
         self.hide(also)
+        self._trial = True
         try:
             return self.bounds(key)
         finally:
+            self._trial = False
             self.show(also)
 
 
@@ -272,7 +302,7 @@ def protect(
     hidden = set(first)
     if not hidden:
         return Protection(frozenset(), first, {}, frozenset())
-    model = _Audit(problem, hidden)
+    model: _Audit | None = None  # built once the loop has not given up at once
     everything_hidden: _Audit | None = None  # built for the first cell narrower than min_range
     needed: dict[Key, float] = {}
 
@@ -299,8 +329,12 @@ def protect(
         ):
             complete = False
             break
+        model = model or _Audit(problem, hidden)
         for key in sorted(hidden - settled, key=rank):
-            ranges[key] = model.bounds(key)
+            # Values already seen may span min_range: the range is at least that wide.
+            ranges[key] = model.seen(key)
+            if _width(ranges[key]) < min_range:
+                ranges[key] = model.bounds(key)
             if meets_need(ranges[key], key):
                 settled.add(key)
         weak = sorted(hidden - settled, key=rank)
