@@ -7,8 +7,8 @@ hardship hires by company). A shown cell says "these base counts sum to v"; a to
 says the same of more of them; a figure such as F03 may only bound a sum. Someone
 who reads every number of an issue knows all of these facts at once, so a
 suppressed cell is protected only if the facts leave it room: the smallest and the
-largest value it can take (two linear programmes, solved with HiGHS through
-``scipy.optimize.linprog``) must be at least ``MIN_RANGE`` apart.
+largest value it can take (two linear programmes, solved with HiGHS through highspy)
+must be at least ``MIN_RANGE`` apart.
 
 The counts are integers but the audit solves the linear relaxation, as statistical
 offices do (τ-ARGUS, sdcTable): the integer range can only be narrower by rounding
@@ -20,6 +20,14 @@ suppressions, cheapest first, until the audit passes. A cell the facts alone
 pin down (the gender split of a category of two persons whose F02 is published) cannot
 be protected by suppression; it is hidden and kept no narrower than those facts make
 it, and reported as ``pinned``.
+
+The audit's cost stays near linear in the cells (hundreds of stations): one HiGHS model
+per audit, re-solved from its last basis for each bound; a hidden cell that met its
+need is never audited again (hiding more only widens ranges); and every solution is a
+table the facts allow, so the values it gives the other hidden cells show many of them
+``MIN_RANGE`` wide without a programme of their own. Only cells narrower than that are
+bounded exactly — which is all the greedy rule asks, so it hides exactly what a full
+audit after every step would.
 """
 
 from __future__ import annotations
@@ -101,7 +109,9 @@ class Problem:
 class Protection:
     hidden: frozenset[Key]  # primary and secondary
     primary: frozenset[Key]
-    ranges: dict[Key, tuple[float, float]]  # every hidden cell: (min, max) the audit found
+    # Every hidden cell: (min, max) the audit found — exact where narrower than the
+    # minimum; elsewhere values the cell can take, at least the minimum apart.
+    ranges: dict[Key, tuple[float, float]]
     # Hidden, with a range under the minimum that the facts alone already impose (e.g.
     # a category of two persons, its F02 published): no suppression can do better.
     pinned: frozenset[Key]

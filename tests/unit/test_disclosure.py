@@ -3,6 +3,7 @@ be worked out, checked by an audit (tests/lp_audit.py) independent of the code's
 
 from __future__ import annotations
 
+import math
 import random
 
 import polars as pl
@@ -11,6 +12,7 @@ import pytest
 from doorstep.bulletin.disclosure import (
     MIN_RANGE,
     Cell,
+    DisclosureError,
     Fact,
     Problem,
     audit,
@@ -159,3 +161,42 @@ def test_a_cell_the_facts_pin_down_is_reported_not_chased() -> None:
     assert result.hidden == {"m", "f"}
     assert result.pinned == {"m", "f"}
     assert result.ranges["m"] == pytest.approx((0, 2))
+
+
+def test_reported_ranges_lie_inside_the_true_ones_and_are_exact_where_narrow() -> None:
+    # protect() bounds exactly only the cells it must; elsewhere it reports values a cell
+    # was seen to take. Either way the independent audit's range contains what it says.
+    for seed in range(12):
+        grid = _random_grid(random.Random(200 + seed))
+        keys = list(grid)
+        problem = table_problem(_frame(grid), "persons", "row", "col")
+        result = protect(problem)
+        theirs = table_ranges(grid, {keys[i] for i in result.hidden})
+        for i in result.hidden:
+            (lo, hi), (true_lo, true_hi) = result.ranges[i], theirs[keys[i]]
+            assert true_lo - 1e-6 <= lo <= hi <= true_hi + 1e-6, (seed, keys[i])
+            if width(theirs[keys[i]]) < MIN_RANGE:
+                assert (lo, hi) == pytest.approx((true_lo, true_hi), abs=1e-6)
+            else:
+                assert width((lo, hi)) >= MIN_RANGE, (seed, keys[i], lo, hi)
+
+
+def test_a_cell_nothing_caps_has_no_upper_bound() -> None:
+    # Only a lower bound on the sum is published: hiding the 2 leaves it unbounded above.
+    problem = Problem(
+        [Cell("a", {"a": 1}, 2), Cell("b", {"b": 1}, 50)], [Fact({"a": 1, "b": 1}, ">=", 10)]
+    )
+    result = protect(problem)
+    assert result.hidden == {"a"}
+    assert result.ranges["a"][0] == pytest.approx(0) and result.ranges["a"][1] == math.inf
+    assert not result.pinned
+
+
+def test_figures_that_contradict_the_table_stop_the_audit() -> None:
+    # b = 50 is shown, yet a published total says a + b is at most 40.
+    problem = Problem(
+        [Cell("a", {"a": 1}, 2), Cell("b", {"b": 1}, 50)],
+        [Fact({"a": 1, "b": 1}, "<=", 40, "total")],
+    )
+    with pytest.raises(DisclosureError, match="total"):
+        protect(problem)
