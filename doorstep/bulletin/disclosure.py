@@ -242,6 +242,18 @@ class _Audit:
         terms = self.problem.cell(key).terms
         return self._optimum(terms, 1.0), self._optimum(terms, -1.0)
 
+    def range_at_least(self, key: Key, width: float) -> tuple[float, float]:
+        """``key``'s range if narrower than ``width``; else values it can take that are
+        at least that far apart (the values seen, which the maximum often widens enough
+        that the minimum need not be solved)."""
+        if _width(self.seen(key)) >= width:
+            return self.seen(key)
+        terms = self.problem.cell(key).terms
+        high = self._optimum(terms, -1.0)
+        if _width(self.seen(key)) >= width:
+            return self.seen(key)
+        return self._optimum(terms, 1.0), high
+
     def seen(self, key: Key) -> tuple[float, float]:
         """Values ``key`` took in the tables found so far: inside its range."""
         row = self.row[key] - len(self.problem.facts)
@@ -321,7 +333,7 @@ def protect(
         if key not in needed:
             if everything_hidden is None:
                 everything_hidden = _Audit(problem, position)
-            needed[key] = min(min_range, _width(everything_hidden.bounds(key)))
+            needed[key] = min(min_range, _width(everything_hidden.range_at_least(key, min_range)))
         return needed[key]
 
     def meets_need(bounds: tuple[float, float], key: Key) -> bool:
@@ -341,10 +353,7 @@ def protect(
             break
         model = model or _Audit(problem, hidden)
         for key in sorted(hidden - settled, key=rank):
-            # Values already seen may span min_range: the range is at least that wide.
-            ranges[key] = model.seen(key)
-            if _width(ranges[key]) < min_range:
-                ranges[key] = model.bounds(key)
+            ranges[key] = model.range_at_least(key, min_range)
             if meets_need(ranges[key], key):
                 settled.add(key)
         weak = sorted(hidden - settled, key=rank)

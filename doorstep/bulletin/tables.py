@@ -82,14 +82,21 @@ def _people_facts(
 ) -> list[Fact]:
     """What F02, F03 and F04 tell a reader about persons by station × category × gender."""
     facts: list[Fact] = []
+    # Base counts by station and by category once: looking them up per figure row
+    # would cost stations × counts.
+    by_station: dict[str, dict[tuple[str, str, str], float]] = {}
+    by_category: dict[str, dict[tuple[str, str, str], float]] = {}
+    for k in base:
+        by_station.setdefault(k[0], {})[k] = 1.0
+        by_category.setdefault(k[1], {})[k] = 1.0
     for r in _figure(figures, "F02", "persons", scope="ytd"):
         if r.get("station") is None and r.get("category") is not None:
-            terms = {k: 1.0 for k in base if k[1] == r["category"]}
+            terms = by_category.get(r["category"], {})
             if terms:
                 facts.append(Fact(terms, "=", float(r["value"]), f"F02 {r['category']}"))
     for r in _figure(figures, "F03", "persons_attributed", scope="ytd"):
         station = r.get("station")
-        terms = {k: 1.0 for k in base if k[0] == station}
+        terms = by_station.get(station, {}) if station is not None else {}
         if not terms:
             continue
         facts.append(Fact(terms, ">=", float(r["value"]), f"F03 {station}"))
@@ -98,7 +105,7 @@ def _people_facts(
             facts.append(Fact(pair, "<=", float(r["value"]), f"F03 {station}"))
     for r in _figure(figures, "F04", "disabled_persons"):
         station = r.get("station")
-        terms = {k: 1.0 for k in base if k[1] == DISABLED and station in (None, k[0])}
+        terms = {k: 1.0 for k in by_category.get(DISABLED, {}) if station in (None, k[0])}
         if terms:
             facts.append(Fact(terms, "<=", float(r["value"]), f"F04 {station or '全区'}"))
     return facts
