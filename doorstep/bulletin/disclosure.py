@@ -156,9 +156,8 @@ class _Audit:
         for cell in problem.cells:
             self.row[cell.key] = len(rows)
             rows.append(cell.terms)
-            shown = cell.key not in hidden
-            lower.append(cell.value if shown else -INF)
-            upper.append(cell.value if shown else INF)
+            lower.append(cell.value)  # every cell shown at first (the true table)
+            upper.append(cell.value)
         starts: list[int] = [0]
         columns: list[int] = []
         coefs: list[float] = []
@@ -186,9 +185,11 @@ class _Audit:
         self._costed = np.zeros(0, dtype=np.int32)
         # Every optimum is a table the published facts allow: the values it gives each
         # cell are values that cell can take. ``seen`` keeps, per cell, the smallest and
-        # largest so far (starting from the true table), so one solve can show many
-        # cells at least min_range wide. Tables found with a cell hidden only for a
-        # trial (``bounds_if_hidden``) are not kept: the facts then allow more.
+        # largest so far, so one solve can show many cells at least min_range wide. Only
+        # solved tables count, the first being the true one if the facts allow it (the
+        # model solved once with every cell shown, which also gives the first basis).
+        # Tables found with a cell hidden only for a trial (``bounds_if_hidden``) are
+        # not kept: the facts then allow more.
         self._cells = csr_array(
             (
                 [coef for c in problem.cells for coef in c.terms.values()],
@@ -199,9 +200,14 @@ class _Audit:
             ),
             shape=(len(problem.cells), n),
         )
-        values = np.array([c.value for c in problem.cells], dtype=np.float64)
-        self._seen_lo, self._seen_hi = values.copy(), values.copy()
+        self._seen_lo = np.full(len(problem.cells), math.inf)
+        self._seen_hi = np.full(len(problem.cells), -math.inf)
         self._trial = False
+        self.highs.run()
+        if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            self._keep_table()
+        for key in hidden:
+            self.hide(key)
 
     def hide(self, key: Key) -> None:
         self.highs.changeRowBounds(self.row[key], -INF, INF)
@@ -233,10 +239,13 @@ class _Audit:
                 + f"): {highs.modelStatusToString(status)}"
             )
         if not self._trial:
-            table = self._cells @ np.asarray(highs.getSolution().col_value)
-            np.minimum(self._seen_lo, table, out=self._seen_lo)
-            np.maximum(self._seen_hi, table, out=self._seen_hi)
+            self._keep_table()
         return float(sign * highs.getInfo().objective_function_value)
+
+    def _keep_table(self) -> None:
+        table = self._cells @ np.asarray(self.highs.getSolution().col_value)
+        np.minimum(self._seen_lo, table, out=self._seen_lo)
+        np.maximum(self._seen_hi, table, out=self._seen_hi)
 
     def bounds(self, key: Key) -> tuple[float, float]:
         terms = self.problem.cell(key).terms
@@ -246,21 +255,25 @@ class _Audit:
         """``key``'s range if narrower than ``width``; else values it can take that are
         at least that far apart (the values seen, which the maximum often widens enough
         that the minimum need not be solved)."""
-        if _width(self.seen(key)) >= width:
-            return self.seen(key)
+        seen = self.seen(key)
+        if seen is not None and _width(seen) >= width:
+            return seen
         terms = self.problem.cell(key).terms
         high = self._optimum(terms, -1.0)
-        if _width(self.seen(key)) >= width:
-            return self.seen(key)
+        seen = self.seen(key)
+        if seen is not None and _width(seen) >= width:
+            return seen
         return self._optimum(terms, 1.0), high
 
-    def seen(self, key: Key) -> tuple[float, float]:
-        """Values ``key`` took in the tables found so far: inside its range."""
+    def seen(self, key: Key) -> tuple[float, float] | None:
+        """Values ``key`` took in the tables solved so far (inside its range), if any."""
         row = self.row[key] - len(self.problem.facts)
-        return float(self._seen_lo[row]), float(self._seen_hi[row])
+        lo, hi = float(self._seen_lo[row]), float(self._seen_hi[row])
+        return (lo, hi) if lo <= hi else None
 
     def bounds_if_hidden(self, key: Key, also: Key) -> tuple[float, float]:
-        """``key``'s bounds were ``also`` hidden too; the model is left as it was."""
+        """``key``'s bounds were ``also`` (a shown cell) hidden too; the model is left
+        as it was."""
         self.hide(also)
         self._trial = True
         try:
