@@ -61,13 +61,11 @@ def province_people(codes: list[str], seed: int = SEED) -> tuple[list[dict], lis
                 )
                 station[category] = station.get(category, 0) + n
                 per_category[category] = per_category.get(category, 0) + n
-        rows.append(
-            figure_row("F03", "本年累计", "persons_attributed", max(station.values()), code)
-        )
-        rows.append(figure_row("F04", "建站以来", "disabled_persons", station["02"], code))
+        rows.append(figure_row("F03", "ytd", "persons_attributed", max(station.values()), code))
+        rows.append(figure_row("F04", "since_opening", "disabled_persons", station["02"], code))
         disabled += station["02"]
-    rows += [figure_row("F02", "本年累计", "persons", n, None, c) for c, n in per_category.items()]
-    rows.append(figure_row("F04", "建站以来", "disabled_persons", disabled))
+    rows += [figure_row("F02", "ytd", "persons", n, None, c) for c, n in per_category.items()]
+    rows.append(figure_row("F04", "since_opening", "disabled_persons", disabled))
     return crosstab, rows
 
 
