@@ -18,14 +18,6 @@ import polars as pl
 from foundation.reference import scope_labels
 from warehouse.db import EVERYTHING_KNOWN, fetch_frame, run_sql_file
 
-__all__ = [
-    "FIGURE_COLUMNS",
-    "compute_figures",
-    "data_version",
-    "due_at",
-    "revisions",
-]
-
 FIGURES_DIR = Path(__file__).parent / "figures"
 
 FIGURE_SCHEMA: dict[str, pl.DataType] = {
@@ -39,7 +31,6 @@ FIGURE_SCHEMA: dict[str, pl.DataType] = {
     "value": pl.Float64(),
     "text": pl.String(),
 }
-FIGURE_COLUMNS = list(FIGURE_SCHEMA)
 FIGURE_KEY = ["figure", "scope", "station", "category", "measure"]
 
 # targets/<year>.yaml key → SQL parameter. Missing targets bind as null.

@@ -321,17 +321,3 @@ def render_bulletin(ctx: BulletinContext, out: Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
-
-
-def render_pages_png(ctx: BulletinContext, ppi: float = 100) -> list[bytes]:
-    """The bulletin's pages as PNG images, for looking at the layout (not published)."""
-    pages = typst.compile(
-        TEMPLATE,
-        root=TEMPLATES_DIR,
-        font_paths=[FONT_DIR],
-        ignore_system_fonts=True,
-        sys_inputs={"bulletin": bulletin_json(ctx)},
-        format="png",
-        ppi=ppi,
-    )
-    return [pages] if isinstance(pages, bytes) else list(pages)
