@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from foundation.issues import ISSUE_SCHEMA
 from foundation.reference import Reference, detail, load_reference
-from transforms.sheets import ISSUE_SCHEMA
 
 ROW_KEY = ["return_id", "sheet", "row_number"]
 ISSUE_COLUMNS = list(ISSUE_SCHEMA)

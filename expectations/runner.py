@@ -27,9 +27,9 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 import expectations.custom  # noqa: F401  (registers the custom expectations)
 from expectations.derived import ROW_KEY, gx_frame
 from expectations.suites import build_suite
+from foundation.issues import ISSUE_SCHEMA, empty_issues
 from foundation.reference import load_reference
 from foundation.settings import Settings
-from transforms.sheets import ISSUE_SCHEMA
 
 DATASOURCE = "doorstep_returns"
 BATCH = "whole_frame"
@@ -51,10 +51,6 @@ _LOCK = threading.RLock()
 
 class ValidationError(RuntimeError):
     """An expectation could not be evaluated (not: the data failed it)."""
-
-
-def empty_issues() -> pl.DataFrame:
-    return pl.DataFrame(schema=ISSUE_SCHEMA)
 
 
 @cache

@@ -1,5 +1,7 @@
 """Reference data (code lists, station registry, header aliases, reasons, targets).
 
+Header aliases and required columns come from the field registry (`foundation.fields`).
+
 Chinese labels live in the CSV/YAML files beside this module, never in code.
 """
 
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from foundation.fields import header_aliases, required_fields
 
 REFERENCE_DIR = Path(str(files("foundation") / "reference"))
 
@@ -137,8 +141,8 @@ def load_reference() -> Reference:
         training_types=codes("training_types.csv"),
         event_types=codes("event_types.csv"),
         sheets=_yaml("sheets.yaml"),
-        headers=_yaml("headers.yaml"),
-        required=_yaml("required_fields.yaml"),
+        headers=header_aliases(),
+        required=required_fields(),
         reasons={r["reason_code"]: Reason(**r) for r in _csv("reasons.csv")},
         definitions=tuple(_csv("figures.csv")),
     )

@@ -31,15 +31,6 @@ ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _SPACES = re.compile(r"\s+")
 _CERT_SUFFIX = re.compile(r"^([1-7])([1-4])$")
 
-AGE_BANDS: tuple[tuple[int, str], ...] = (
-    (16, "16-24"),
-    (25, "25-34"),
-    (35, "35-44"),
-    (45, "45-54"),
-    (55, "55+"),
-)
-UNDER_AGE_BAND = "<16"
-
 
 def normalize_id(text: str) -> str:
     """Full-width digits → ASCII, all whitespace removed, lowercase `x` → `X`."""
@@ -82,35 +73,12 @@ def _well_shaped(id_number: str | None) -> str | None:
     return number if ID_SHAPE.match(number) else None
 
 
-def birth_date_from_id(id_number: str | None) -> date | None:
-    """The birth date in digits 7–14, or None when the number has no readable one."""
-    number = _well_shaped(id_number)
-    return _birth_date(number) if number else None
-
-
 def gender_from_id(id_number: str | None) -> str | None:
     """`男` when the 17th digit is odd, `女` when even; None when the number is malformed."""
     number = _well_shaped(id_number)
     if number is None:
         return None
     return MALE if int(number[16]) % 2 == 1 else FEMALE
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Completed years of age on a day."""
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-
-
-def age_band(birth_date: date | None, on: date) -> str | None:
-    """`16-24`, `25-34`, `35-44`, `45-54`, `55+` (or `<16`) for the age on a day."""
-    if birth_date is None:
-        return None
-    age = age_on(birth_date, on)
-    band = UNDER_AGE_BAND
-    for lower, label in AGE_BANDS:
-        if age >= lower:
-            band = label
-    return band
 
 
 def parse_disability_cert(

@@ -1,8 +1,10 @@
 """Raw text sheet frames → typed frames and parse issues (Contract 2 of docs/design.md).
 
-Only failures to *read* a value are issues here. Rules on readable values (check
-digits, gender vs ID, dates vs period, ranges, duplicates) belong to the GX suites,
-which get the typed columns they need — including the derived, non-personal ones.
+Which fields a sheet has, how each is read (`parse`) and stored (`type`) comes from the
+field registry (`foundation.fields`). Only failures to *read* a value are issues here.
+Rules on readable values (check digits, gender vs ID, dates vs period, ranges,
+duplicates) belong to the GX suites; attributes derived from the ID number for the
+figures (birth year, age band, disability type) are the core load's, in SQL.
 
 Each field's values are parsed once per distinct text and mapped back onto the rows,
 so a sheet of 100,000 placements costs one Python call per distinct cell text.
@@ -10,47 +12,25 @@ so a sheet of 100,000 placements costs one Python call per distinct cell text.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import polars as pl
 
+from foundation.fields import KEY_COLUMNS, SHEETS, FieldSpec, parsed_fields, typed_columns
+from foundation.issues import ISSUE_SCHEMA, empty_issues
 from foundation.reference import Code, Reference, load_reference
 from transforms import values
 from transforms.codes import lookup_code, split_categories
-from transforms.idnumbers import (
-    AGE_BANDS,
-    ID_SHAPE,
-    MIN_BIRTH_YEAR,
-    UNDER_AGE_BAND,
-    normalize_id,
-    parse_disability_cert,
-)
-from transforms.values import FEMALE, MALE
+from transforms.idnumbers import ID_SHAPE, normalize_id, parse_disability_cert
 
 REQUIRED_MISSING = "REQUIRED_MISSING"
 ID_TYPED_AS_NUMBER = "ID_TYPED_AS_NUMBER"
 CATEGORY_INVALID = "CATEGORY_INVALID"
 CHANNEL_INVALID = "CHANNEL_INVALID"
 TYPE_INVALID = "TYPE_INVALID"
-
-KEY_COLUMNS = ("return_id", "station_code", "period", "row_number")
-# The issue rows every step speaks (parse, GX, decide, quarantine, feedback).
-ISSUE_SCHEMA = pl.Schema(
-    {
-        "return_id": pl.String(),
-        "sheet": pl.String(),
-        "row_number": pl.Int64(),
-        "column_name": pl.String(),
-        "reason_code": pl.String(),
-        "detail": pl.String(),
-    }
-)
 
 # What clerks write in a cell to mean "nothing here".
 _PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "／", "无", "没有", "N/A", "n/a"})
@@ -76,87 +56,8 @@ _PLACEHOLDER_KINDS = frozenset(
 ParseResult = tuple[Any, str | None, str]  # value, reason code, detail for the clerk
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: str
-
-
-def _fields(*pairs: str) -> tuple[Field, ...]:
-    return tuple(Field(*pair.split(":")) for pair in pairs)
-
-
-SHEET_FIELDS: dict[str, tuple[Field, ...]] = {
-    "placements": _fields(
-        "name:text",
-        "gender:gender",
-        "id_number:id",
-        "categories:categories",
-        "disability_cert:cert",
-        "channel:channel",
-        "employer:text",
-        "job:text",
-        "placed_on:date",
-        "monthly_income:amount",
-        "si_subsidy:yes_no",
-        "phone:phone",
-        "note:text",
-    ),
-    "training": _fields(
-        "project:text",
-        "training_type:training_type",
-        "start_on:date",
-        "end_on:date",
-        "trainees:count",
-        "completed:count",
-        "employed_after:count",
-        "partner:text",
-        "note:text",
-    ),
-    "events": _fields(
-        "event_name:text",
-        "event_type:event_type",
-        "held_on:date",
-        "attendees:count",
-        "venue:text",
-    ),
-    "incubated": _fields(
-        "company:text",
-        "credit_code:credit_code",
-        "incubated_on:date",
-        "jobs:count",
-        "hardship_jobs:count",
-    ),
-    "households": _fields(
-        "household_id:text",
-        "head_name:text",
-        "head_id_number:id",
-        "members:count",
-        "labour:count",
-        "identified_on:date",
-        "status:status",
-        "cleared_on:date",
-        "cleared_channel:channel",
-    ),
-}
-
-_DTYPES: dict[str, pl.DataType] = {
-    "text": pl.String(),
-    "id": pl.String(),
-    "cert": pl.String(),
-    "credit_code": pl.String(),
-    "gender": pl.String(),
-    "phone": pl.String(),
-    "status": pl.String(),
-    "channel": pl.String(),
-    "training_type": pl.String(),
-    "event_type": pl.String(),
-    "date": pl.Date(),
-    "amount": pl.Float64(),
-    "count": pl.Int64(),
-    "yes_no": pl.Boolean(),
-    "categories": pl.List(pl.String()),
-}
+# The parser's field table, from the registry: sheet → the fields it types, in order.
+SHEET_FIELDS: dict[str, tuple[FieldSpec, ...]] = {sheet: parsed_fields(sheet) for sheet in SHEETS}
 
 
 # --- per-value parsers with a clerk-facing detail ----------------------------------
@@ -343,32 +244,9 @@ def _issue_rows(
     return frame.filter(mask.fill_null(False))
 
 
-def empty_issues() -> pl.DataFrame:
-    return pl.DataFrame(schema=ISSUE_SCHEMA)
-
-
-def _month_end(period: str | None) -> date | None:
-    parsed = values.parse_period(period)
-    if parsed is None:
-        return None
-    year, month = int(parsed[:4]), int(parsed[5:])
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _age_band_expr(born: pl.Expr, on: pl.Expr) -> pl.Expr:
-    """Age band on a day, vectorised (the same bands as idnumbers.age_band)."""
-    had_birthday = (on.dt.month() * 100 + on.dt.day()) >= (born.dt.month() * 100 + born.dt.day())
-    age = (
-        on.dt.year().cast(pl.Int64) - born.dt.year().cast(pl.Int64) - (~had_birthday).cast(pl.Int64)
-    )
-    band: pl.Expr = pl.lit(UNDER_AGE_BAND)
-    for lower, label in AGE_BANDS:
-        band = pl.when(age >= lower).then(pl.lit(label)).otherwise(band)
-    return pl.when(born.is_null() | on.is_null()).then(None).otherwise(band)
-
-
 def _cert_parts(cert: pl.Series, ids: pl.Series) -> pl.Series:
-    """`parse_disability_cert` per distinct (certificate, ID) pair; null where no certificate."""
+    """Whether `parse_disability_cert` finds the certificate sound, per distinct
+    (certificate, ID) pair; null where no certificate."""
     pair = (
         pl.DataFrame({"c": cert, "i": ids})
         .select(
@@ -379,57 +257,22 @@ def _cert_parts(cert: pl.Series, ids: pl.Series) -> pl.Series:
         .to_series()
     )
 
-    def parse(key: str) -> dict[str, Any]:
+    def parse(key: str) -> bool:
         cert_text, id_text = key.split("\x00")
-        kind, grade, ok = parse_disability_cert(cert_text, id_text or None)
-        return {"type": kind, "grade": grade, "ok": ok}
+        return parse_disability_cert(cert_text, id_text or None)[2]
 
-    return _map_unique(
-        pair, parse, pl.Struct({"type": pl.Int64, "grade": pl.Int64, "ok": pl.Boolean})
-    )
+    return _map_unique(pair, parse, pl.Boolean())
 
 
-def id_birth_date_expr(ids: pl.Expr) -> pl.Expr:
-    """`idnumbers.birth_date_from_id`, vectorised (a test keeps the two in step)."""
-    shaped = ids.str.contains(ID_SHAPE.pattern)
-    born = ids.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    return pl.when(shaped & (born.dt.year() >= MIN_BIRTH_YEAR)).then(born)
-
-
-def id_gender_expr(ids: pl.Expr) -> pl.Expr:
-    """`idnumbers.gender_from_id`, vectorised: the 17th digit odd is male."""
-    odd = ids.str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1
-    return (
-        pl.when(ids.str.contains(ID_SHAPE.pattern))
-        .then(pl.when(odd).then(pl.lit(MALE)).otherwise(pl.lit(FEMALE)))
-        .otherwise(None)
-    )
-
-
-def _id_derived(typed: pl.DataFrame, period: str | None, cert_lost: pl.Series) -> pl.DataFrame:
-    """Non-personal attributes GX and the marts need, derived while the ID is at hand.
+def _cert_ok(typed: pl.DataFrame, cert_lost: pl.Series) -> pl.DataFrame:
+    """`cert_ok` for GX (CERT_BAD_FORMAT), judged while the ID is at hand.
 
     A certificate Excel stored as a number has lost its last digits — the type and
-    grade — so it is kept as written with `cert_ok` false (GX: CERT_BAD_FORMAT) rather
-    than dropped, which would misreport it as missing.
+    grade — so it is kept as written with `cert_ok` false rather than dropped, which
+    would misreport it as missing. Not a field: GX reads it, the load leaves it.
     """
-    ids = typed.get_column("id_number")
-    cert = _cert_parts(typed.get_column("disability_cert"), ids)
-    # Each row's own reporting month: one call may type the rows of many returns.
-    month_end = (pl.col("period") + "-01").str.to_date("%Y-%m-%d", strict=False).dt.month_end()
-    on_day = pl.coalesce(pl.col("placed_on"), month_end, pl.lit(_month_end(period), dtype=pl.Date))
-    return (
-        typed.with_columns(_born=id_birth_date_expr(pl.col("id_number")))
-        .with_columns(
-            birth_year=pl.col("_born").dt.year().cast(pl.Int64),
-            gender_from_id=id_gender_expr(pl.col("id_number")),
-            disability_type=pl.when(cert_lost).then(None).otherwise(cert.struct.field("type")),
-            disability_grade=pl.when(cert_lost).then(None).otherwise(cert.struct.field("grade")),
-            cert_ok=pl.when(cert_lost).then(False).otherwise(cert.struct.field("ok")),
-        )
-        .with_columns(age_band=_age_band_expr(pl.col("_born"), on_day))
-        .drop("_born")
-    )
+    cert = _cert_parts(typed.get_column("disability_cert"), typed.get_column("id_number"))
+    return typed.with_columns(cert_ok=pl.when(cert_lost).then(False).otherwise(cert))
 
 
 def parse_sheet(
@@ -443,8 +286,9 @@ def parse_sheet(
     `raw` carries `return_id`, `station_code`, `period`, `row_number` and the sheet's
     canonical columns as text (plus optional `*_was_number` flags). Every raw row stays
     in `typed`, with null where a value could not be read; `issues` lists why.
-    `period` ('YYYY-MM') fills a missing `period` column and dates the age band when the
-    placement date is unreadable. `parse_sheet(sheet, raw, ref)` is accepted too.
+    `period` ('YYYY-MM') fills a missing `period` column. `parse_sheet(sheet, raw, ref)`
+    is accepted too. The typed columns, in order, are the registry's
+    (`foundation.fields.typed_columns`), plus `cert_ok` on placements for GX.
     """
     if isinstance(period, Reference):
         period, ref = None, period
@@ -459,29 +303,27 @@ def parse_sheet(
             for c in KEY_COLUMNS
         ]
     )
-    period = period or next(iter(keys.get_column("period").drop_nulls().unique().to_list()), None)
     parsers = _parsers(ref)
-    required = set(ref.required.get(sheet, []))
-    headers = ref.headers[sheet]
     columns: dict[str, pl.Series] = {}
     issues: list[pl.DataFrame] = []
 
     for field in SHEET_FIELDS[sheet]:
-        header = headers[field.name][0]
-        text = _cleaned(raw, field.name, field.kind)
-        dtype = _DTYPES[field.kind]
-        if field.kind == "id":
+        header = field.template_header
+        text = _cleaned(raw, field.name, field.parse)
+        if field.parse == "id":
             lost = _flag(raw, f"{field.name}_was_number") & text.is_not_null()
             # Excel has already rounded a number-typed ID; its last digits cannot be recovered.
             text = text.set(lost, None) if raw.height else text
             issues.append(_issue_rows(keys, sheet, header, lost, ID_TYPED_AS_NUMBER))
-        if field.kind == "text":
+        if field.parse == "text":
             value, reason, detail = text, None, None
             # Kept as text; the warning makes the feedback write it back inert (returns.md §4.14).
             formula = text.str.contains(r"^[=+\-@].")
             issues.append(_issue_rows(keys, sheet, header, formula, "FORMULA_TEXT"))
         else:
-            value, reason, detail = _parse_field(text, field.kind, parsers[field.kind], dtype)
+            value, reason, detail = _parse_field(
+                text, field.parse, parsers[field.parse], field.polars_type
+            )
         columns[field.name] = value.alias(field.name)
         if field.name == "id_number":
             # The ID exactly as written, for the private raw/staging layers and feedback.
@@ -490,20 +332,20 @@ def parse_sheet(
             )
         if reason is not None and detail is not None:
             issues.append(_issue_rows(keys, sheet, header, reason.is_not_null(), reason, detail))
-        if field.name in required:
+        if field.required:
             missing = text.is_null()
-            if field.kind == "id":
+            if field.parse == "id":
                 missing = missing & ~_flag(raw, f"{field.name}_was_number")
             issues.append(_issue_rows(keys, sheet, header, missing, REQUIRED_MISSING))
 
     typed = pl.concat([keys, pl.DataFrame(columns)], how="horizontal") if columns else keys
     if sheet == "placements":
         typed = typed.with_columns(primary_category=pl.col("categories").list.first())
-        ordered = [c for c in typed.columns if c != "primary_category"]
-        ordered.insert(ordered.index("categories") + 1, "primary_category")
         cert_lost = (
             _flag(raw, "disability_cert_was_number") & columns["disability_cert"].is_not_null()
         )
-        typed = _id_derived(typed.select(ordered), period, cert_lost)
+        typed = _cert_ok(typed, cert_lost)
+    ordered = [c for c in typed_columns(sheet) if c in typed.columns]
+    typed = typed.select(ordered + [c for c in typed.columns if c not in ordered])
     all_issues = pl.concat(issues, how="vertical") if issues else empty_issues()
     return typed, all_issues.sort("row_number", maintain_order=True)

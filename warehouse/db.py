@@ -15,6 +15,8 @@ import duckdb
 import polars as pl
 
 from foundation.faults import fault_point
+from foundation.fields import SHEETS, typed_columns
+from foundation.issues import QUARANTINE_SCHEMA
 from foundation.reference import load_reference, return_status_labels, scope_labels
 from transforms.pseudonym import key_fingerprint, person_key, with_person_key
 
@@ -24,100 +26,15 @@ DDL_DIR = SQL_DIR / "ddl"
 # Far enough ahead to mean "everything received so far" as a bound timestamp.
 EVERYTHING_KNOWN = datetime(9999, 12, 31, 23, 59, 59)
 
-SHEETS = ("placements", "training", "events", "incubated", "households")
 RETURN_STATUSES = ("accepted", "held_back", "rejected")
 
-# Columns of each staging table and their types; a typed frame that lacks one (an
-# empty or missing sheet) gets it as nulls so the insert files stay plain.
+# Columns of each staging table's incoming frame and their types, from the field registry;
+# a typed frame that lacks one (an empty or missing sheet) gets it as nulls.
 STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
-    "placements": {
-        "return_id": pl.String(),
-        "station_code": pl.String(),
-        "period": pl.String(),
-        "row_number": pl.Int64(),
-        "name": pl.String(),
-        "gender": pl.String(),
-        "id_number": pl.String(),
-        "id_raw": pl.String(),
-        "categories": pl.List(pl.String()),
-        "primary_category": pl.String(),
-        "disability_cert": pl.String(),
-        "channel": pl.String(),
-        "employer": pl.String(),
-        "job": pl.String(),
-        "placed_on": pl.Date(),
-        "monthly_income": pl.Float64(),
-        "si_subsidy": pl.Boolean(),
-        "phone": pl.String(),
-        "note": pl.String(),
-        "extra": pl.String(),
-    },
-    "training": {
-        "return_id": pl.String(),
-        "station_code": pl.String(),
-        "period": pl.String(),
-        "row_number": pl.Int64(),
-        "project": pl.String(),
-        "training_type": pl.String(),
-        "start_on": pl.Date(),
-        "end_on": pl.Date(),
-        "trainees": pl.Int64(),
-        "completed": pl.Int64(),
-        "employed_after": pl.Int64(),
-        "partner": pl.String(),
-        "note": pl.String(),
-        "extra": pl.String(),
-    },
-    "events": {
-        "return_id": pl.String(),
-        "station_code": pl.String(),
-        "period": pl.String(),
-        "row_number": pl.Int64(),
-        "event_name": pl.String(),
-        "event_type": pl.String(),
-        "held_on": pl.Date(),
-        "attendees": pl.Int64(),
-        "venue": pl.String(),
-        "extra": pl.String(),
-    },
-    "incubated": {
-        "return_id": pl.String(),
-        "station_code": pl.String(),
-        "period": pl.String(),
-        "row_number": pl.Int64(),
-        "company": pl.String(),
-        "credit_code": pl.String(),
-        "incubated_on": pl.Date(),
-        "jobs": pl.Int64(),
-        "hardship_jobs": pl.Int64(),
-        "extra": pl.String(),
-    },
-    "households": {
-        "return_id": pl.String(),
-        "station_code": pl.String(),
-        "period": pl.String(),
-        "row_number": pl.Int64(),
-        "household_id": pl.String(),
-        "head_name": pl.String(),
-        "head_id_number": pl.String(),
-        "members": pl.Int64(),
-        "labour": pl.Int64(),
-        "identified_on": pl.Date(),
-        "status": pl.String(),
-        "cleared_on": pl.Date(),
-        "cleared_channel": pl.String(),
-        "extra": pl.String(),
-    },
+    sheet: typed_columns(sheet) for sheet in SHEETS
 }
 
-QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
-    "file_name": pl.String(),
-    "sheet": pl.String(),
-    "row_number": pl.Int64(),
-    "column_name": pl.String(),
-    "reason_code": pl.String(),
-    "message": pl.String(),
-}
+QUARANTINE_COLUMNS: dict[str, pl.DataType] = dict(QUARANTINE_SCHEMA)
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 

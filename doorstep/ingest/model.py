@@ -8,17 +8,10 @@ from pathlib import Path
 
 import polars as pl
 
+# The issue shape is a contract of every layer; ingest records it as found.
+from foundation.issues import Issue
 
-@dataclass(frozen=True)
-class Issue:
-    """One problem; also the quarantine row shape."""
-
-    file_name: str
-    sheet: str | None  # canonical sheet key, None for file-level
-    row_number: int | None  # the row number Excel shows (1-based), None for file/sheet-level
-    column_name: str | None  # the Chinese header as the station wrote it, or canonical label
-    reason_code: str  # a code from foundation/reference/reasons.csv
-    detail: str = ""  # extra words for the clerk (never a personal value)
+__all__ = ["Issue", "ParsedReturn", "ReturnSource"]
 
 
 @dataclass

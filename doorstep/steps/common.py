@@ -14,13 +14,11 @@ import polars as pl
 
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.discover import SetAside
+from foundation.fields import SHEETS
+from foundation.issues import ISSUE_SCHEMA, issue_frame
 from foundation.reference import Reference, load_reference
-from transforms.sheets import ISSUE_SCHEMA
 
 log = logging.getLogger("doorstep")
-
-
-SHEETS = ("placements", "training", "events", "incubated", "households")
 
 
 def _logger() -> Any:
@@ -118,20 +116,7 @@ def _return_rows(batch: Batch, parsed: ParsedReturn) -> dict[str, int | bool]:
 
 
 def _file_issues(parsed: ParsedReturn) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "return_id": parsed.sha256,
-                "sheet": i.sheet,
-                "row_number": i.row_number,
-                "column_name": i.column_name,
-                "reason_code": i.reason_code,
-                "detail": i.detail,
-            }
-            for i in parsed.issues
-        ],
-        schema=ISSUE_SCHEMA,
-    )
+    return issue_frame(parsed.sha256, parsed.issues)
 
 
 def _issues_of(batch: Batch, parsed: ParsedReturn) -> pl.DataFrame:

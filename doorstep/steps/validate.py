@@ -10,11 +10,12 @@ import polars as pl
 from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
-from doorstep.steps.common import SHEETS, Batch, _issues_of, _logger, _return_rows
+from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
+from foundation.fields import SHEETS
 from foundation.faults import fault_point
 from foundation.reference import Reference
 from foundation.settings import Settings
-from transforms.sheets import ISSUE_SCHEMA
+from foundation.issues import ISSUE_SCHEMA
 
 
 def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:

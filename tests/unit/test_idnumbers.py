@@ -4,8 +4,6 @@ import pytest
 
 from tests.factories import with_check_digit
 from transforms.idnumbers import (
-    age_band,
-    birth_date_from_id,
     check_id,
     gender_from_id,
     normalize_id,
@@ -72,40 +70,17 @@ def test_id_in_scientific_notation_is_bad_length():
 
 
 @pytest.mark.parametrize(
-    "id_number, gender, born",
+    "id_number, gender",
     [
-        (MALE_ID, "男", date(1990, 1, 1)),
-        (FEMALE_ID, "女", date(1985, 12, 31)),
-        (X_ID.lower(), "女" if int(X_ID[16]) % 2 == 0 else "男", date(1970, 2, 1)),
-        ("3207061990", None, None),
-        (None, None, None),
+        (MALE_ID, "男"),
+        (FEMALE_ID, "女"),
+        (X_ID.lower(), "女" if int(X_ID[16]) % 2 == 0 else "男"),
+        ("3207061990", None),
+        (None, None),
     ],
 )
-def test_gender_and_birth_date_from_id(id_number, gender, born):
+def test_gender_from_id(id_number, gender):
     assert gender_from_id(id_number) == gender
-    assert birth_date_from_id(id_number) == born
-
-
-def test_birth_date_from_id_with_impossible_date_is_none():
-    assert birth_date_from_id(with_check_digit("32070619900230123")) is None
-
-
-@pytest.mark.parametrize(
-    "born, on, band",
-    [
-        (date(2008, 6, 1), date(2024, 5, 31), "<16"),  # turns 16 tomorrow
-        (date(2008, 5, 31), date(2024, 5, 31), "16-24"),
-        (date(1999, 6, 1), date(2024, 5, 31), "16-24"),  # still 24
-        (date(1999, 5, 31), date(2024, 5, 31), "25-34"),
-        (date(1989, 5, 31), date(2024, 5, 31), "35-44"),
-        (date(1979, 5, 31), date(2024, 5, 31), "45-54"),
-        (date(1969, 6, 1), date(2024, 5, 31), "45-54"),
-        (date(1969, 5, 31), date(2024, 5, 31), "55+"),
-        (None, date(2024, 5, 31), None),
-    ],
-)
-def test_age_band_edges(born, on, band):
-    assert age_band(born, on) == band
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,11 @@ from datetime import date
 import polars as pl
 import pytest
 
+from foundation.issues import ISSUE_SCHEMA
 from foundation.reference import load_reference
 from tests.factories import FIELD_TYPES, KEY_TYPES, RAW_MALE_ID, raw_frame, with_check_digit
 from tests.factories import raw_placement as placement
-from transforms.idnumbers import birth_date_from_id, gender_from_id
-from transforms.sheets import (
-    ISSUE_SCHEMA,
-    SHEET_FIELDS,
-    id_birth_date_expr,
-    id_gender_expr,
-    parse_sheet,
-)
+from transforms.sheets import SHEET_FIELDS, parse_sheet
 
 REF = load_reference()
 
@@ -29,12 +23,7 @@ def issues_of(issues: pl.DataFrame) -> list[tuple[int, str, str]]:
 PLACEMENT_DTYPES = {
     **KEY_TYPES,
     **FIELD_TYPES["placements"],
-    "birth_year": pl.Int64,
-    "gender_from_id": pl.String,
-    "disability_type": pl.Int64,
-    "disability_grade": pl.Int64,
     "cert_ok": pl.Boolean,
-    "age_band": pl.String,
 }
 
 OTHER_DTYPES = {
@@ -81,8 +70,7 @@ def test_clean_placement_is_read():
     assert got["monthly_income"] == 1500.0
     assert got["si_subsidy"] is False
     assert got["phone"] == "13812341234"
-    assert (got["birth_year"], got["gender_from_id"], got["age_band"]) == (1985, "女", "35-44")
-    assert (got["disability_type"], got["disability_grade"], got["cert_ok"]) == (2, 3, True)
+    assert got["cert_ok"] is True
 
 
 def test_id_typed_as_number_is_rejected():
@@ -91,7 +79,6 @@ def test_id_typed_as_number_is_rejected():
     typed, issues = parse_sheet("placements", raw, "2024-05", REF)
     assert typed.height == 2
     assert typed.get_column("id_number").to_list() == [None, FEMALE_ID]
-    assert typed.get_column("birth_year").to_list() == [None, 1985]
     assert issues_of(issues) == [(5, "身份证号码", "ID_TYPED_AS_NUMBER")]
     assert issues.get_column("detail").to_list() == [""]
 
@@ -189,18 +176,7 @@ def test_certificate_of_wrong_shape_is_kept_with_cert_ok_false():
     typed, issues = parse_sheet("placements", raw_frame("placements", [row]), "2024-05", REF)
     got = typed.row(0, named=True)
     assert issues.is_empty()  # CERT_BAD_FORMAT is a GX rule on cert_ok
-    assert (got["disability_type"], got["disability_grade"], got["cert_ok"]) == (None, None, False)
-
-
-def test_age_band_falls_back_to_the_period_end_when_the_date_is_unreadable():
-    born_june_1999 = with_check_digit("32070619990601123")
-    rows = [
-        placement(id_number=born_june_1999, placed_on="2024-05-31"),
-        placement(id_number=born_june_1999, placed_on="2024-06-01"),
-        placement(id_number=born_june_1999, placed_on="月底"),
-    ]
-    typed, _ = parse_sheet("placements", raw_frame("placements", rows), "2024-05", REF)
-    assert typed.get_column("age_band").to_list() == ["16-24", "25-34", "16-24"]
+    assert got["cert_ok"] is False
 
 
 def test_training_sheet_forms():
@@ -366,36 +342,14 @@ def test_cover_is_not_a_typed_sheet():
         parse_sheet("cover", pl.DataFrame(), "2024-05", REF)
 
 
-@pytest.mark.parametrize(
-    "id_number",
-    [
-        MALE_ID,
-        FEMALE_ID,
-        with_check_digit("32070619900230123"),  # 30 February
-        with_check_digit("32070618500101123"),  # before 1900
-        with_check_digit("32070620240229002"),  # a real leap day
-        MALE_ID[:-1] + "Y",
-        MALE_ID[:17],
-        "3207061990010112" + "3X9",
-        None,
-    ],
-)
-def test_vectorised_id_attributes_agree_with_the_pure_functions(id_number):
-    frame = pl.DataFrame({"id": [id_number]}, schema={"id": pl.String})
-    got = frame.select(
-        born=id_birth_date_expr(pl.col("id")), gender=id_gender_expr(pl.col("id"))
-    ).row(0)
-    assert got == (birth_date_from_id(id_number), gender_from_id(id_number))
-
-
 def test_disability_cert_typed_as_number_is_kept_but_not_ok():
     row = placement(
         id_number=FEMALE_ID, categories="残疾人", disability_cert="32070619851231000000"
     )
     raw = raw_frame("placements", [row, placement()], disability_cert_was_number=[True, False])
     typed, issues = parse_sheet("placements", raw, "2024-05", REF)
-    got = typed.select("disability_cert", "disability_type", "disability_grade", "cert_ok").rows()
-    assert got == [("32070619851231000000", None, None, False), (None, None, None, None)]
+    got = typed.select("disability_cert", "cert_ok").rows()
+    assert got == [("32070619851231000000", False), (None, None)]
     assert issues.is_empty()  # not missing: GX reports CERT_BAD_FORMAT from cert_ok
 
 
@@ -415,5 +369,4 @@ def test_full_width_id_and_phone_are_normalised():
         1500.0,
     )
     assert got["id_raw"] == full_width(MALE_ID)
-    assert (got["birth_year"], got["gender_from_id"]) == (1990, "男")
     assert issues.is_empty()
