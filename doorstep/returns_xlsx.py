@@ -10,56 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from foundation.reference import Reference, bureau, load_reference, workbook_words
+from foundation.fields import COVER, SHEETS, FieldSpec, template_fields
+from foundation.reference import Code, Reference, bureau, load_reference, workbook_words
 from transforms.values import parse_period
 
-SHEET_ORDER = ("cover", "placements", "training", "events", "incubated", "households")
+SHEET_ORDER = (COVER, *SHEETS)
 
-# Columns Excel must keep as text: an ID typed into a General cell loses its last digits.
-TEXT_FIELDS: dict[str, frozenset[str]] = {
-    "cover": frozenset({"station_code", "reporter_phone"}),
-    "placements": frozenset({"id_number", "disability_cert", "phone"}),
-    "incubated": frozenset({"credit_code"}),
-    "households": frozenset({"household_id", "head_id_number"}),
-}
-DATE_FIELDS = frozenset(
-    {
-        "filled_on",
-        "placed_on",
-        "start_on",
-        "end_on",
-        "held_on",
-        "incubated_on",
-        "identified_on",
-        "cleared_on",
-    }
-)
 TEMPLATE_ROWS = 500
-_WIDE = {
-    "employer": 24,
-    "job": 14,
-    "project": 18,
-    "partner": 20,
-    "event_name": 26,
-    "venue": 18,
-    "company": 30,
-    "id_number": 21,
-    "head_id_number": 21,
-    "disability_cert": 23,
-    "credit_code": 21,
-    "categories": 16,
-    "note": 14,
-}
+DEFAULT_WIDTH = 12
 
 
 def canonical_header(ref: Reference, sheet: str, field: str) -> str:
-    """The template's header for a field: the first alias in headers.yaml."""
+    """The template's header for a field: its first header in the field registry."""
     return ref.headers[sheet][field][0]
 
 
@@ -78,25 +47,23 @@ def _created_from_period(cover: Mapping[str, object]) -> datetime:
     return datetime(year + month // 12, month % 12 + 1, 1)
 
 
-def _dropdowns(ref: Reference) -> dict[str, dict[str, tuple[list[str], bool]]]:
-    """sheet → field → (allowed labels, strict).
+def _choices(spec: FieldSpec, ref: Reference) -> list[str]:
+    """A field's dropdown labels: a code list of the reference (`@channels`) or literal."""
+    if spec.choices.startswith("@"):
+        codes: dict[str, Code] = getattr(ref, spec.choices[1:])
+        return [c.label for c in codes.values()]
+    return [c for c in spec.choices.split("|") if c]
 
-    Categories are not strict: a person may carry two.
+
+def _dropdowns(ref: Reference, sheet: str) -> dict[str, tuple[list[str], bool]]:
+    """field → (allowed labels, strict), from the field registry.
+
+    A list-valued field (categories) is not strict: a person may carry two.
     """
-    channels = [c.label for c in ref.channels.values()]
     return {
-        "placements": {
-            "gender": (["男", "女"], True),
-            "categories": ([c.label for c in ref.categories.values()], False),
-            "channel": (channels, True),
-            "si_subsidy": (["是", "否"], True),
-        },
-        "training": {"training_type": ([c.label for c in ref.training_types.values()], True)},
-        "events": {"event_type": ([c.label for c in ref.event_types.values()], True)},
-        "households": {
-            "status": (["未清零", "已清零"], True),
-            "cleared_channel": (channels, True),
-        },
+        spec.name: (_choices(spec, ref), spec.type != "varchar[]")
+        for spec in template_fields(sheet)
+        if spec.choices
     }
 
 
@@ -139,10 +106,26 @@ def _write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Any, dat
         ws.write_string(row, col, str(value), fmt)
 
 
+@cache
+def _template_specs(sheet: str) -> dict[str, FieldSpec]:
+    return {spec.name: spec for spec in template_fields(sheet)}
+
+
+def _spec(sheet: str, name: str) -> FieldSpec | None:
+    return _template_specs(sheet).get(name)
+
+
+def _is_text(sheet: str, name: str) -> bool:
+    """Excel must keep the column as text: an ID typed into a General cell loses digits."""
+    spec = _spec(sheet, name)
+    return spec is not None and spec.cell == "text"
+
+
 def _cell_format(sheet: str, field: str, f: _Formats) -> Any:
-    if field in TEXT_FIELDS.get(sheet, frozenset()):
+    spec = _spec(sheet, field)
+    if spec is not None and spec.cell == "text":
         return f.text
-    if field in DATE_FIELDS:
+    if spec is not None and spec.type == "date":
         return f.date
     return f.plain
 
@@ -187,7 +170,10 @@ def _write_data_sheet(
     for c, field in enumerate(columns):
         ws.write_string(header_row, c, labels.get(field, field), f.header)
         ws.set_column(
-            c, c, _WIDE.get(field, 12), _cell_format(sheet, field, f) if template else None
+            c,
+            c,
+            getattr(_spec(sheet, field), "width", None) or DEFAULT_WIDTH,
+            _cell_format(sheet, field, f) if template else None,
         )
     ws.freeze_panes(header_row + 1, 0)
     for i, row in enumerate(rows):
@@ -199,13 +185,11 @@ def _write_data_sheet(
     last = header_row + len(rows)
     if template:
         first = header_row + 1
-        text_cols = [
-            c for c, fld in enumerate(columns) if fld in TEXT_FIELDS.get(sheet, frozenset())
-        ]
+        text_cols = [c for c, fld in enumerate(columns) if _is_text(sheet, fld)]
         for row_i in range(first + len(rows), first + TEMPLATE_ROWS):
             for c in text_cols:
                 ws.write_blank(row_i, c, None, f.text)
-        for field, (allowed, strict) in _dropdowns(ref).get(sheet, {}).items():
+        for field, (allowed, strict) in _dropdowns(ref, sheet).items():
             if field not in columns:
                 continue
             c = columns.index(field)
