@@ -136,7 +136,7 @@ def merge_issues(parse_issues: pl.DataFrame, gx_issues: pl.DataFrame) -> pl.Data
     A value the parser could not read becomes null in the typed frame, and the suite
     would then also call it REQUIRED_MISSING; the parser's reason is the useful one.
     Cells are matched by canonical header, so parse issues naming the header as the
-    station wrote it are mapped through headers.yaml first.
+    station wrote it are mapped through the field registry's header aliases first.
     """
     ref = load_reference()
     alias_to_canonical = {

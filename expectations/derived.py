@@ -1,12 +1,13 @@
 """Turn a typed frame (Contract 2) into the frame Great Expectations sees.
 
 GX must never hold a name, ID number, certificate number or phone: its validation
-results and Data Docs are files on disk that nobody treats as personal data. So the
-rules that need those values are evaluated here, with the parser's own rules
-(`transforms.idnumbers`, python-stdnum), into non-personal outcome columns
-(`id_check = 'ID_BAD_CHECKSUM'`, `id_gender = '女'`, `id_repeat = True`, ...), and the
-suites check those columns. Everything else (dates,
-counts, codes, credit codes of businesses) is handed to GX as it is.
+results and Data Docs are files on disk that nobody treats as personal data. Which
+fields are personal is the field registry's word (`foundation/reference/fields.csv`):
+a personal field reaches GX only as a stand-in (`stand_in`), and the rules that need
+its value are evaluated here, with the parser's own rules (`transforms.idnumbers`,
+python-stdnum), into non-personal outcome columns (`id_check = 'ID_BAD_CHECKSUM'`,
+`id_gender = '女'`, `id_repeat = True`, ...). Every other field (dates, counts, codes,
+credit codes of businesses) is handed to GX as it is.
 
 Every frame gets `_row_key`, the row's position in the typed frame, which is how the
 runner maps GX's unexpected rows back to `return_id` and `row_number`.
@@ -19,6 +20,7 @@ from typing import Final
 
 import polars as pl
 
+from foundation.fields import FieldSpec, field, fields
 from transforms.idnumbers import check_id, normalize_id, parse_disability_cert
 from transforms.idnumbers import gender_from_id as _gender_from_id
 
@@ -110,8 +112,55 @@ def _id_repeat(frame: pl.DataFrame, id_column: str, outcome: pl.Series) -> pl.Se
     return keyed.select(repeat.alias("id_repeat")).to_series()
 
 
+def stand_in(spec: FieldSpec) -> str:
+    """The GX column that stands for a field of the registry.
+
+    A non-personal field is handed over as it is (a list as `<name>_text`, its items
+    joined by commas); a personal one only as an outcome: an ID number as its check
+    (`id_check`), anything else as whether something was written (`name_present`).
+    """
+    if spec.personal:
+        if spec.parse == "id":
+            return spec.name.removesuffix("_number") + "_check"
+        return f"{spec.name}_present"
+    if spec.type == "varchar[]":
+        return f"{spec.name}_text"
+    return spec.name
+
+
+def _stand_in_expr(typed: pl.DataFrame, spec: FieldSpec) -> pl.Expr | pl.Series:
+    name = stand_in(spec)
+    if spec.personal and spec.parse == "id":
+        raw = spec.name.removesuffix("_number") + "_raw"
+        columns = [spec.name, *([raw] if raw in typed.columns else [])]
+        return _map(typed, id_outcome, columns, name, pl.String())
+    if spec.personal:
+        return _present(typed, spec.name)
+    column = _column(typed, spec.name, spec.polars_type)
+    if spec.type == "varchar[]":
+        return pl.when(column.list.len() > 0).then(column.list.join(",")).alias(name)
+    return column
+
+
+def _registry_frame(sheet: str, typed: pl.DataFrame) -> pl.DataFrame:
+    """Row key, the reporting month's bounds and a stand-in for every typed field.
+
+    Fields the parser derives are the typed frame's business (the ID as written is
+    the ID's); only those the station wrote are handed to GX.
+    """
+    specs = [s for s in fields(sheet) if s.source == "return" and s.type]
+    exprs = [_stand_in_expr(typed, s) for s in specs]
+    frame = typed.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
+        *_period_bounds(typed),
+        *[e for e in exprs if isinstance(e, pl.Expr)],
+    )
+    return frame.with_columns([e for e in exprs if isinstance(e, pl.Series)])
+
+
 def placements_frame(typed: pl.DataFrame) -> pl.DataFrame:
-    outcome = _map(typed, id_outcome, ["id_number", "id_raw"], "id_check", pl.String())
+    frame = _registry_frame("placements", typed)
+    outcome = frame.get_column(stand_in(field("placements", "id_number")))
     categories = _column(typed, "categories", pl.List(pl.String()))
     disabled = typed.select(categories.list.contains("02").fill_null(False)).to_series().to_list()
     certs = typed.select(
@@ -124,17 +173,7 @@ def placements_frame(typed: pl.DataFrame) -> pl.DataFrame:
         if "cert_ok" in typed.columns
         else [False] * typed.height
     )
-    return typed.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
-        _present(typed, "name"),
-        _column(typed, "gender", pl.String()),
-        *_period_bounds(typed),
-        pl.when(categories.list.len() > 0).then(categories.list.join(",")).alias("categories_text"),
-        _column(typed, "channel", pl.String()),
-        _column(typed, "placed_on", pl.Date()),
-        _column(typed, "monthly_income", pl.Float64()),
-    ).with_columns(
-        outcome,
+    return frame.with_columns(
         _map(typed, gender_from_id, ["id_number"], "id_gender", pl.String()),
         _id_repeat(typed, "id_number", outcome),
         pl.Series(
@@ -150,45 +189,22 @@ def placements_frame(typed: pl.DataFrame) -> pl.DataFrame:
 
 
 def training_frame(typed: pl.DataFrame) -> pl.DataFrame:
-    return typed.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
-        *[_column(typed, c, pl.String()) for c in ("project", "training_type")],
-        *[_column(typed, c, pl.Int64()) for c in ("trainees", "completed", "employed_after")],
-    )
+    return _registry_frame("training", typed)
 
 
 def events_frame(typed: pl.DataFrame) -> pl.DataFrame:
-    return typed.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
-        *_period_bounds(typed),
-        *[_column(typed, c, pl.String()) for c in ("event_name", "event_type")],
-        _column(typed, "held_on", pl.Date()),
-        _column(typed, "attendees", pl.Int64()),
-    )
+    return _registry_frame("events", typed)
 
 
 def incubated_frame(typed: pl.DataFrame) -> pl.DataFrame:
     # A business's credit code is public (it is printed on the licence), not personal data.
-    return typed.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
-        *[_column(typed, c, pl.String()) for c in ("company", "credit_code")],
-        *[_column(typed, c, pl.Int64()) for c in ("jobs", "hardship_jobs")],
-    )
+    return _registry_frame("incubated", typed)
 
 
 def households_frame(typed: pl.DataFrame) -> pl.DataFrame:
     # Contract 2 keeps no raw text of the head's ID: a null there is unreadable or blank
     # alike, and only the parser knows which, so a null is "absent" unless it says more.
-    raw = ["head_id_raw"] if "head_id_raw" in typed.columns else []
-    return typed.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_KEY),
-        _column(typed, "household_id", pl.String()),
-        *[_column(typed, c, pl.Int64()) for c in ("members", "labour")],
-        *[_column(typed, c, pl.String()) for c in ("status", "cleared_channel")],
-        _column(typed, "cleared_on", pl.Date()),
-    ).with_columns(
-        _map(typed, id_outcome, ["head_id_number", *raw], "head_id_check", pl.String()),
-    )
+    return _registry_frame("households", typed)
 
 
 FRAMES = {

@@ -2,7 +2,7 @@
 
 Each rule is (expectation, arguments, reason code, field, detail). The field names
 the template column the clerk must fix: its canonical Chinese header (the first alias
-in headers.yaml) goes into `meta.column`, the reason code into `meta.reason_code`.
+in the field registry) goes into `meta.column`, the reason code into `meta.reason_code`.
 
 The suites run on the frames built by `expectations.derived` (no personal values):
 `name_present`, `id_check`, `id_gender`, `id_repeat`, `cert_check`, `phone_ok`,
@@ -20,7 +20,8 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.custom import ExpectColumnValuesToBeValidCnUscc
-from expectations.derived import ID_ABSENT
+from expectations.derived import ID_ABSENT, stand_in
+from foundation.fields import field
 from foundation.reference import Reference, detail
 
 NOT_NULL = gxe.ExpectColumnValuesToNotBeNull
@@ -45,11 +46,12 @@ class Rule:
     detail: str = ""
 
 
-def _required(sheet: str, ref: Reference, stand_ins: dict[str, str]) -> list[Rule]:
-    """REQUIRED_MISSING for every required field of the sheet (required_fields.yaml)."""
+def _required(sheet: str, ref: Reference) -> list[Rule]:
+    """REQUIRED_MISSING for every required field of the sheet (the field registry), checked
+    on the column that stands for it in the GX frame."""
     rules = []
     for name in ref.required.get(sheet, []):
-        column = stand_ins.get(name, name)
+        column = stand_in(field(sheet, name))
         if column.endswith("_check"):
             rules.append(
                 Rule(
@@ -78,11 +80,7 @@ def _counts(*columns: str) -> list[Rule]:
 def placements(ref: Reference) -> list[Rule]:
     codes = "|".join(sorted(ref.categories))
     return [
-        *_required(
-            "placements",
-            ref,
-            {"name": "name_present", "id_number": "id_check", "categories": "categories_text"},
-        ),
+        *_required("placements", ref),
         *_id_rules("id_check", "id_number"),
         Rule(IN_SET, {"column": "gender", "value_set": ["男", "女"]}, "GENDER_INVALID", "gender"),
         Rule(
@@ -143,7 +141,7 @@ def placements(ref: Reference) -> list[Rule]:
 def training(ref: Reference) -> list[Rule]:
     labels = sorted(c.label for c in ref.training_types.values())
     return [
-        *_required("training", ref, {}),
+        *_required("training", ref),
         Rule(
             IN_SET,
             {"column": "training_type", "value_set": labels},
@@ -171,7 +169,7 @@ def training(ref: Reference) -> list[Rule]:
 def events(ref: Reference) -> list[Rule]:
     labels = sorted(c.label for c in ref.event_types.values())
     return [
-        *_required("events", ref, {}),
+        *_required("events", ref),
         Rule(IN_SET, {"column": "event_type", "value_set": labels}, "TYPE_INVALID", "event_type"),
         *_counts("attendees"),
         Rule(
@@ -185,7 +183,7 @@ def events(ref: Reference) -> list[Rule]:
 
 def incubated(ref: Reference) -> list[Rule]:
     return [
-        *_required("incubated", ref, {}),
+        *_required("incubated", ref),
         Rule(USCC, {"column": "credit_code"}, "USCC_INVALID", "credit_code"),
         *_counts("jobs", "hardship_jobs"),
         Rule(
@@ -200,7 +198,7 @@ def incubated(ref: Reference) -> list[Rule]:
 def households(ref: Reference) -> list[Rule]:
     cleared = Column("status") == "已清零"
     return [
-        *_required("households", ref, {"head_id_number": "head_id_check"}),
+        *_required("households", ref),
         *_id_rules("head_id_check", "head_id_number"),
         Rule(
             IN_SET,

@@ -11,11 +11,11 @@ from doorstep.ingest import ParsedReturn
 from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
 from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
-from foundation.fields import SHEETS
 from foundation.faults import fault_point
+from foundation.fields import SHEETS
+from foundation.issues import ISSUE_SCHEMA
 from foundation.reference import Reference
 from foundation.settings import Settings
-from foundation.issues import ISSUE_SCHEMA
 
 
 def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
