@@ -1,13 +1,4 @@
-insert into staging.events
-select
-    return_id,
-    station_code,
-    period,
-    row_number,
-    event_name,
-    event_type,
-    held_on,
-    attendees,
-    venue,
-    extra
-from incoming_events;
+-- By name: its columns are the field registry's (foundation/reference/fields.csv),
+-- the same the staging table has (a test checks the DDL against the registry).
+insert into staging.events by name
+select * from incoming_events;

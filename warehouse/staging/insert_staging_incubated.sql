@@ -1,13 +1,4 @@
-insert into staging.incubated
-select
-    return_id,
-    station_code,
-    period,
-    row_number,
-    company,
-    credit_code,
-    incubated_on,
-    jobs,
-    hardship_jobs,
-    extra
-from incoming_incubated;
+-- By name: its columns are the field registry's (foundation/reference/fields.csv),
+-- the same the staging table has (a test checks the DDL against the registry).
+insert into staging.incubated by name
+select * from incoming_incubated;

@@ -1,17 +1,4 @@
-insert into staging.training
-select
-    return_id,
-    station_code,
-    period,
-    row_number,
-    project,
-    training_type,
-    start_on,
-    end_on,
-    trainees,
-    completed,
-    employed_after,
-    partner,
-    note,
-    extra
-from incoming_training;
+-- By name: its columns are the field registry's (foundation/reference/fields.csv),
+-- the same the staging table has (a test checks the DDL against the registry).
+insert into staging.training by name
+select * from incoming_training;
