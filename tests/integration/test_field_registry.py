@@ -113,7 +113,7 @@ template, inbox = Path(sys.argv[1]), Path(sys.argv[2])
 write_template(template, "XH", "2024-05")
 station = load_reference().stations["XH"]
 row = {
-    "seq": 1, "name": "王测试", "gender": "女", "id_number": sys.argv[3],
+    "seq": 1, "name": "王测试", "gender": "男", "id_number": sys.argv[3],
     "categories": "低保户", "channel": "单位就业", "employer": "某某公司", "job": "包装工",
     "placed_on": date(2024, 5, 20), "monthly_income": 2000, "si_subsidy": "否",
     "education": "大专",
@@ -177,7 +177,7 @@ def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
         cwd=tmp_path,
     )
     assert night.returncode == 0, night.stderr[-3000:]
-    con = duckdb.connect(str(home / "private" / "doorstep.duckdb"), read_only=True)
+    con = duckdb.connect(str(home / "private" / "doorstep_private.duckdb"), read_only=True)
     try:
         staged = con.execute("select education, extra from staging.placements").fetchall()
     finally:
