@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,7 @@ def test_the_registry_agrees_with_the_reference_data_it_names():
 # --- adding a column in a temporary copy ---------------------------------------------
 
 NEW_FIELD = "placements,education,return,text,varchar,,,,,,学历|文化程度,学历,Education"
+NIGHT = ("run", "--as-of", "2024-05-31", "--now", "2024-06-03 02:00", "--home")
 NEW_DDL = "\nalter table staging.placements add column if not exists education varchar;\n"
 
 WRITE_RETURNS = """
@@ -150,9 +152,9 @@ def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DOORSTEP_"))}
     env |= {"PYTHONPATH": str(copy), "DOORSTEP_PSEUDONYM_KEY": TEST_KEY}
     template = tmp_path / "template.xlsx"
+    script = [textwrap.dedent(WRITE_RETURNS), str(template), str(home / "inbox"), synthetic_id(1)]
     wrote = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(WRITE_RETURNS)]
-        + [str(template), str(home / "inbox"), synthetic_id(1)],
+        [sys.executable, "-c", *script],
         env=env,
         capture_output=True,
         text=True,
@@ -168,8 +170,7 @@ def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
     assert headers[headers.index("就业岗位") + 1] == "学历"
 
     night = subprocess.run(
-        [sys.executable, "-c", "from doorstep.cli import app; app()"]
-        + ["run", "--as-of", "2024-05-31", "--now", "2024-06-03 02:00", "--home", str(home)],
+        [sys.executable, "-c", "from doorstep.cli import app; app()", *NIGHT, str(home)],
         env=env,
         capture_output=True,
         text=True,
@@ -177,6 +178,7 @@ def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
         cwd=tmp_path,
     )
     assert night.returncode == 0, night.stderr[-3000:]
+    assert "1 rows loaded" in night.stdout, night.stdout
     con = duckdb.connect(str(home / "private" / "doorstep_private.duckdb"), read_only=True)
     try:
         staged = con.execute("select education, extra from staging.placements").fetchall()
@@ -184,3 +186,30 @@ def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
         con.close()
     # In its own column, not among the unknown columns a station added.
     assert staged == [("大专", None)]
+
+
+# --- the data dictionary -------------------------------------------------------------
+
+MART_SHEETS = {
+    "placements": "placements",
+    "placement_history": "placements",
+    "training": "training",
+    "events": "events",
+    "incubated": "incubated",
+    "households": "households",
+}
+_COMMENT = re.compile(r"comment on column analyst\.marts\.(\w+)\.(\w+) is\s*'((?:[^']|'')*)';")
+
+
+def test_mart_columns_that_are_fields_carry_the_registry_comment():
+    """The data dictionary is written from the marts' comments: where a mart column is a
+    field of the registry, its description is the registry's."""
+    checked = 0
+    for path in sorted((REPO / "warehouse" / "marts").glob("create_marts_*.sql")):
+        for table, column, text in _COMMENT.findall(path.read_text(encoding="utf-8")):
+            sheet = MART_SHEETS.get(table)
+            spec = {s.name: s for s in fields(sheet)}.get(column) if sheet else None
+            if spec is not None:
+                assert text.replace("''", "'") == spec.comment, f"{path.name}: {table}.{column}"
+                checked += 1
+    assert checked >= 40

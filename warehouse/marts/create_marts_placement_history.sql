@@ -54,12 +54,14 @@ comment on column analyst.marts.placement_history.superseded_at is
 '被重报替换的时间（空=未被替换） / When a later accepted return replaced it (null = not replaced)';
 comment on column analyst.marts.placement_history.is_current is '是否现行版本 / Is the current version';
 comment on column analyst.marts.placement_history.person_key is
-'人员化名（密钥HMAC） / Person pseudonym (keyed HMAC)';
+'人员化名（身份证号码的密钥HMAC，不可还原） / Person pseudonym: keyed HMAC of the ID number';
 comment on column analyst.marts.placement_history.gender is '性别 / Gender';
 comment on column analyst.marts.placement_history.birth_year is '出生年份 / Year of birth';
 comment on column analyst.marts.placement_history.age_band is '就业时年龄段 / Age band at placement';
-comment on column analyst.marts.placement_history.categories is '人员类别代码 / Hardship category codes';
-comment on column analyst.marts.placement_history.primary_category is '主要人员类别 / Primary category';
+comment on column analyst.marts.placement_history.categories is
+'人员类别代码（可多个） / Hardship category codes (one or more)';
+comment on column analyst.marts.placement_history.primary_category is
+'主要人员类别（第一个） / Primary hardship category (the first listed)';
 comment on column analyst.marts.placement_history.disability_type is '残疾类别 / Disability type';
 comment on column analyst.marts.placement_history.disability_grade is '残疾等级 / Disability grade';
 comment on column analyst.marts.placement_history.channel is '就业方式代码 / Employment channel code';
@@ -67,5 +69,6 @@ comment on column analyst.marts.placement_history.channel_rollup is
 '就业方式汇总代码 / Channel rolled up for reporting';
 comment on column analyst.marts.placement_history.placed_on is '就业日期 / Date placed into work';
 comment on column analyst.marts.placement_history.monthly_income is '月收入（元） / Monthly income (yuan)';
-comment on column analyst.marts.placement_history.si_subsidy is '是否享受社保补贴 / Receives the SI subsidy';
+comment on column analyst.marts.placement_history.si_subsidy is
+'是否享受社保补贴 / Receives the social-insurance subsidy';
 comment on column analyst.marts.placement_history.late_report is '补报 / Late report';
