@@ -18,6 +18,7 @@ import polars as pl
 import yaml
 
 from doorstep.ingest.model import Issue
+from foundation.fields import registry
 from foundation.reference import detail
 from transforms.headers import (
     HeaderMap,
@@ -29,8 +30,9 @@ from transforms.headers import (
 from transforms.text import normalize_text
 
 # Columns where a NUMBER cell means Excel has already dropped digits (15 significant
-# digits kept of 18), so the parser must reject the row instead of trusting the text.
-FLAG_FIELDS = ("id_number", "head_id_number", "disability_cert")
+# digits kept of 18), so the parser must reject the row instead of trusting the text:
+# the ID and certificate numbers of the field registry.
+FLAG_FIELDS = tuple(s.name for s in registry() if s.parse in ("id", "cert"))
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_MATCHES = 2
 
