@@ -158,7 +158,7 @@ def parsed_fields(sheet: str) -> tuple[FieldSpec, ...]:
 
 
 def header_aliases() -> dict[str, dict[str, list[str]]]:
-    """sheet → field → its headers, the template's first (what headers.yaml used to hold)."""
+    """sheet → field → its headers, the template's first."""
     out: dict[str, dict[str, list[str]]] = {}
     for spec in registry():
         if spec.headers:

@@ -1,7 +1,8 @@
 """Header mapping: the header cells of a sheet as stations write them → canonical fields.
 
-Pure functions over the header aliases in `foundation/reference/headers.yaml`. Matching is
-done on a lookup key (see `header_key`), so the alias lists only hold real synonyms.
+Pure functions over the header aliases of the field registry
+(`foundation/reference/fields.csv`). Matching is done on a lookup key (see `header_key`),
+so the alias lists only hold real synonyms.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _alias_index(items: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, st
     index: dict[str, str] = {}
     for field_name, aliases in items:
         for alias in aliases:
-            # The first field listing an alias wins; headers.yaml order is the tie-break.
+            # The first field listing an alias wins; registry order is the tie-break.
             index.setdefault(header_key(alias), field_name)
     return index
 
@@ -89,7 +90,7 @@ def match_header(sheet: str, text: str | None, ref: HeaderReference) -> str | No
 
 
 def canonical_label(sheet: str, field_name: str, ref: HeaderReference) -> str:
-    """The template's Chinese header for a field (the first alias in headers.yaml)."""
+    """The template's Chinese header for a field (its first header in the field registry)."""
     aliases = ref.headers.get(sheet, {}).get(field_name) or [field_name]
     return aliases[0]
 

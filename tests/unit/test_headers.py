@@ -53,7 +53,7 @@ def test_header_variants_map_to_canonical_fields(
     assert match_header(sheet, written, REF) == field
 
 
-def test_every_alias_in_headers_yaml_maps_to_its_own_field():
+def test_every_alias_in_the_registry_maps_to_its_own_field():
     for sheet, fields in REF.headers.items():
         for name, aliases in fields.items():
             for alias in aliases:
