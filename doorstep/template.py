@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from doorstep.returns_xlsx import period_label, write_return_workbook
+from foundation.fields import COVER, template_fields
 from foundation.reference import REFERENCE_DIR, Reference, load_reference
 from transforms.values import parse_period
 
@@ -34,15 +35,16 @@ def write_template(
     if norm is None:
         raise ValueError(f"unrecognised period: {period!r}")
     year, month = (int(p) for p in norm.split("-"))
+    # Every cover field of the registry, blank for the clerk unless the registry knows it.
     cover: dict[str, object] = {
-        "station_name": station.name,
-        "station_code": station.code,
-        "street": station.street,
-        "period": period_label(norm),
-        "reporter": "",
-        "reporter_phone": "",
-        "filled_on": None,
+        spec.name: None if spec.type == "date" else "" for spec in template_fields(COVER)
     }
+    cover.update(
+        station_name=station.name,
+        station_code=station.code,
+        street=station.street,
+        period=period_label(norm),
+    )
     return write_return_workbook(
         path,
         cover,
