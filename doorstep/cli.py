@@ -190,16 +190,15 @@ def demo(
 
 
 def _demo(settings, messy: bool) -> None:
-    from doorstep import pipeline
     from doorstep.demo import load_plan
-    from doorstep.steps.demo import demo_clock
+    from doorstep.demo.deliver import deliver_demo, demo_clock, ensure_demo_key
 
-    created_key = pipeline.ensure_demo_key(settings)
+    created_key = ensure_demo_key(settings)
     if created_key:
         typer.echo(
             f"Created a demo pseudonym key in {settings.demo_key_file} (demo only: never use it for real data)."
         )
-    paths = pipeline.deliver_demo(settings, messy=messy)
+    paths = deliver_demo(settings, messy=messy)
     typer.echo(f"Delivered {len(paths)} demo returns to {settings.inbox}, each at its planned time")
     now = demo_clock()
     plan = load_plan()["backfill"]
@@ -245,25 +244,34 @@ def _require_key_set(settings) -> None:
         _fail(str(exc))
 
 
-def _require_key(settings) -> None:
-    from doorstep.keys import require_known_key
+def _context(
+    settings,
+    now: datetime,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    *,
+    needs_key: bool = True,
+):
+    """The run's context, built once here for a command the CLI runs itself (the key's
+    fingerprint is checked in it, so under the home lock when the command takes it)."""
+    from doorstep.context import run_context
     from foundation.settings import SettingsError
 
     try:
-        require_known_key(settings)
+        return run_context(settings, now=now, as_of=as_of, known_at=known_at, needs_key=needs_key)
     except SettingsError as exc:
         _fail(str(exc))
 
 
 def _run(settings, as_of: date, known_at: datetime | None, now: datetime) -> None:
-    _require_key(settings)
     from doorstep.pipeline import RunSummary
     from doorstep.progress import terminal_progress
     from flows.nightly import nightly
 
+    # The flow builds the run's context from these (checking the key's fingerprint first).
     with terminal_progress():  # a bar per step, only when a person watches a terminal
         state = nightly(
-            as_of=as_of, known_at=known_at, home=str(settings.home), now=now, return_state=True
+            as_of=as_of, known_at=known_at, now=now, settings=settings, return_state=True
         )
     if not state.is_completed():
         from datetime import UTC
@@ -309,13 +317,12 @@ def publish(
 
 
 def _publish(settings, period: str, correction: bool, now: datetime) -> None:
-    _require_key(settings)
     from doorstep import pipeline
 
-    batch = pipeline.validate(pipeline.ingest(settings, now=now), settings)
-    pipeline.load(batch, settings)
+    ctx = _context(settings, now)
+    pipeline.record(ctx)
     try:
-        issue = pipeline.publish_issue(settings, period, now=now, correction=correction)
+        issue = pipeline.publish_issue(ctx, period, correction=correction)
     except pipeline.PublicationError as exc:
         _fail(str(exc))
     typer.echo(
@@ -342,11 +349,11 @@ def backfill(
 
 
 def _backfill(settings, first: str, last: str, now: datetime) -> None:
-    _require_key(settings)
     from doorstep import pipeline
 
+    ctx = _context(settings, now)
     try:
-        loaded, issues = pipeline.backfill(settings, first, last, now=now)
+        loaded, issues = pipeline.backfill(ctx, first, last)
     except pipeline.PublicationError as exc:
         _fail(str(exc))
     typer.echo(
@@ -456,6 +463,20 @@ def status(
     typer.echo(found.to_json() if as_json else render(found))
 
 
+# What `doorstep figures` prints of each figure row (Contract 5).
+FIGURE_KEYS = (
+    "figure",
+    "as_of",
+    "known_at",
+    "scope",
+    "station",
+    "category",
+    "measure",
+    "value",
+    "text",
+)
+
+
 @app.command()
 def figures(
     as_of: AsOf,
@@ -470,8 +491,11 @@ def figures(
     from doorstep import pipeline
 
     now = _clock(None)
+    ctx = _context(settings, now, _past(as_of, now), known_at, needs_key=False)
     try:
-        rows = pipeline.figure_rows(settings, _past(as_of, now), known_at, now=now)
+        rows = [
+            {k: r.get(k) for k in FIGURE_KEYS} for r in pipeline.figures(ctx, publish=False).figures
+        ]
     except FileNotFoundError as exc:
         _fail(str(exc))
     if as_json:
@@ -495,9 +519,10 @@ def bulletin(as_of: AsOf, known_at: KnownAt = None, home: Home = None) -> None:
     now = _clock(None)
     day = _past(as_of, now)
     with _exclusive(settings, f"doorstep bulletin --as-of {day}"):
+        ctx = _context(settings, now, day, known_at, needs_key=False)
         try:
             # Regenerating never swaps a past snapshot into the analyst DB nor records a bulletin.
-            pdf = pipeline.reproduce(settings, day, known_at, now=now)
+            pdf = pipeline.reproduce(ctx)
         except FileNotFoundError as exc:
             _fail(str(exc))
     typer.echo(str(pdf))

@@ -1,5 +1,6 @@
-"""What one night did, for people: the Markdown summary and the register table that each
-run leaves in the Prefect UI (`flows/artifacts.py` hands them to Prefect).
+"""What one night did, for people: the line the flow ends with and the few the CLI prints
+(`RunSummary`), and the Markdown summary and the register table that each run leaves in
+the Prefect UI (`flows/artifacts.py` hands them to Prefect).
 
 Pure functions of the night's batch and figures. Only codes, counts, file names,
 station names and the bulletin's own sentences appear — never a cell of a return.
@@ -9,18 +10,88 @@ The words come from `foundation/reference/operator.yaml`.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from doorstep.steps.common import Batch, _issues_of, _return_rows
-from doorstep.steps.summary import RunSummary
+from doorstep.steps.figures import FiguresResult
+from doorstep.steps.load import LoadSummary
+from doorstep.steps.publish import Publication
 from foundation.reference import (
     REFERENCE_DIR,
     Reference,
     load_reference,
     return_status_labels,
 )
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    load: LoadSummary
+    as_of: date
+    analyst_db: Path | None
+    bulletin: Path  # tonight's draft
+    headline: str
+    issue: Publication | None = None  # the issue published tonight, if one fell due
+
+    @property
+    def message(self) -> str:
+        state = "completed, with quarantines" if self.load.with_quarantines else "completed"
+        return (
+            f"{state}: {self.load.returns_read} returns read ({self.load.returns_rejected} rejected, "
+            f"{self.load.returns_held_back} held back, {self.load.duplicates} duplicates); "
+            f"{self.load.rows_loaded} rows loaded, {self.load.rows_quarantined} quarantined"
+        )
+
+    def report(self) -> str:
+        return "\n".join(
+            [
+                self.message,
+                f"Analyst database: {self.analyst_db}",
+                f"Draft:            {self.bulletin}",
+                *(
+                    [
+                        f"Published:        {self.issue.label} ({self.issue.period}) {self.issue.path}"
+                    ]
+                    if self.issue
+                    else []
+                ),
+                f"Headline (as of {self.as_of}): {self.headline}",
+            ]
+        )
+
+
+def _figure_label(figure: str) -> str:
+    """The figure's name in the catalogue (reference/figures.csv)."""
+    return next((d["label"] for d in load_reference().definitions if d["figure"] == figure), figure)
+
+
+def summarise(
+    load_summary: LoadSummary,
+    result: FiguresResult,
+    pdf: Path,
+    issue: Publication | None = None,
+) -> RunSummary:
+    f01 = next(
+        (
+            r
+            for r in result.figures
+            if r["figure"] == "F01"
+            and r["station"] is None
+            and r["category"] is None
+            and r["measure"] == "persons"
+        ),
+        None,
+    )
+    headline = (
+        f"F01 {_figure_label('F01')} = {int(f01['value'])} ({f01.get('text') or ''})"
+        if f01
+        else "F01 not computed"
+    )
+    return RunSummary(load_summary, result.as_of, result.analyst_db, pdf, headline, issue)
 
 
 @cache

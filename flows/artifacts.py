@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from doorstep.run_report import (
+    RunSummary,
     headline_figures,
     night_quarantine,
     night_returns,
@@ -17,23 +18,21 @@ from doorstep.run_report import (
 from doorstep.status import RunInfo, record_run
 from doorstep.steps.common import Batch
 from doorstep.steps.figures import FiguresResult
-from doorstep.steps.summary import RunSummary
-from foundation.reference import load_reference
-from foundation.settings import Settings
+from foundation.context import RunContext
 
 SUMMARY_KEY = "doorstep-night"
 REGISTER_KEY = "doorstep-register"
 
 
 def publish_run_artifacts(
-    batch: Batch, summary: RunSummary, result: FiguresResult, settings: Settings
+    batch: Batch, summary: RunSummary, result: FiguresResult, ctx: RunContext
 ) -> None:
     """Create the run's two artifacts (called inside the flow run, so they belong to it),
     and leave the run's record in DOORSTEP_HOME for `doorstep status` without Prefect."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
     from prefect.runtime import flow_run
 
-    ref = load_reference()
+    ref = ctx.ref
     markdown = summary_markdown(
         summary,
         night_returns(batch),
@@ -47,7 +46,7 @@ def publish_run_artifacts(
         table, key=REGISTER_KEY, description=f"returns register {result.as_of.year}"
     )
     record_run(
-        settings,
+        ctx.settings,
         RunInfo(
             state="Completed",
             when=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,13 +1,15 @@
-"""The nightly flow: ingest → validate → load → publish → figures → draft.
+"""The nightly flow: ingest → validate → feedback → load → publish → figures → dictionary
+→ draft.
 
 Each task is one named step calling a plain function in `doorstep.pipeline`; no
-parsing, SQL or rules live here. Tasks hand each other in-memory objects and never
-persist results, because those objects hold personal data.
+parsing, SQL or rules live here. The run's context is built once, from the flow's
+parameters, before the first task, and every task takes it. Tasks hand each other
+in-memory objects and never persist results, because those objects hold personal data.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -19,47 +21,58 @@ from doorstep.lock import home_lock
 from doorstep.progress import shown
 from flows.artifacts import publish_run_artifacts
 from flows.retry import IO_RETRIES
+from foundation.context import RunContext
 from foundation.homecheck import prepare_home
 from foundation.settings import Settings
 
 
 @task(name="ingest", **IO_RETRIES, cache_policy=NO_CACHE, persist_result=False)
 @shown
-def ingest(settings: Settings, now: datetime) -> pipeline.Batch:
-    return pipeline.ingest(settings, now=now)
+def ingest(ctx: RunContext) -> pipeline.Batch:
+    return pipeline.ingest(ctx)
 
 
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)
 @shown
-def validate(batch: pipeline.Batch, settings: Settings) -> pipeline.Batch:
-    return pipeline.validate(batch, settings)
+def validate(batch: pipeline.Batch, ctx: RunContext) -> pipeline.Batch:
+    return pipeline.validate(batch, ctx)
+
+
+@task(name="feedback", cache_policy=NO_CACHE, persist_result=False)
+@shown
+def feedback(batch: pipeline.Batch, ctx: RunContext) -> pipeline.Feedback:
+    return pipeline.feedback(batch, ctx)
 
 
 @task(name="load", cache_policy=NO_CACHE, persist_result=False)
 @shown
-def load(batch: pipeline.Batch, settings: Settings) -> pipeline.LoadSummary:
-    return pipeline.load(batch, settings)
+def load(batch: pipeline.Batch, ctx: RunContext) -> pipeline.LoadSummary:
+    return pipeline.load(batch, ctx)
 
 
 @task(name="publish", cache_policy=NO_CACHE, persist_result=False)
 @shown
-def publish(settings: Settings, now: datetime) -> pipeline.Publication | None:
-    return pipeline.publish_due(settings, now)
+def publish(ctx: RunContext) -> pipeline.Publication | None:
+    return pipeline.publish_due(ctx)
 
 
 @task(name="figures", cache_policy=NO_CACHE, persist_result=False)
 @shown
-def figures(
-    settings: Settings, as_of: date, known_at: datetime | None, now: datetime
-) -> pipeline.FiguresResult:
-    previous = pipeline.revised_issue(pipeline.published(settings), f"{as_of:%Y-%m}")
-    return pipeline.figures(settings, as_of, known_at, now=now, previous=previous)
+def figures(ctx: RunContext) -> pipeline.FiguresResult:
+    previous = pipeline.revised_issue(pipeline.published(ctx.settings), f"{ctx.as_of:%Y-%m}")
+    return pipeline.figures(ctx, previous=previous)
+
+
+@task(name="dictionary", cache_policy=NO_CACHE, persist_result=False)
+@shown
+def dictionary(ctx: RunContext) -> list[Path]:
+    return pipeline.dictionary(ctx)
 
 
 @task(name="draft", cache_policy=NO_CACHE, persist_result=False)
 @shown
-def draft(settings: Settings, result: pipeline.FiguresResult) -> Path:
-    return pipeline.bulletin(settings, result)
+def draft(ctx: RunContext, result: pipeline.FiguresResult) -> Path:
+    return pipeline.bulletin(ctx, result)
 
 
 @flow(name="doorstep-nightly", log_prints=False)
@@ -68,29 +81,31 @@ def nightly(
     known_at: datetime | None = None,
     home: str | None = None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> State:
     """One night: record the new returns, publish the issue that fell due (if any), refresh
     the analyst database as of `as_of` (default: yesterday) and render the draft.
 
     `now` is the run's clock (Beijing time, default the wall clock, read here once): it
-    stamps the returns recorded tonight and decides what is due.
+    stamps the returns recorded tonight and decides what is due. `settings` is the CLI's
+    own (a deployment passes `home` instead and the settings are read here).
     """
-    settings = Settings() if home is None else Settings(home=Path(home))
+    settings = settings or (Settings() if home is None else Settings(home=Path(home)))
     now = now or pipeline.beijing_now()
-    as_of = as_of or now.date() - timedelta(days=1)
-    settings.require_key()  # refuse to start before touching anything
     # One night at a time, however it was started (already held when the CLI started it);
-    # the key's fingerprint is read from the private DB only under the lock.
-    with home_lock(settings, f"nightly run as of {as_of}"):
-        pipeline.require_known_key(settings)
+    # the context checks the key against the private DB, which is read only under the lock.
+    with home_lock(settings, f"nightly run at {now:%Y-%m-%d %H:%M}"):
+        ctx = pipeline.run_context(settings, now=now, as_of=as_of, known_at=known_at)
         prepare_home(settings)
-        batch = ingest(settings, now)
-        batch = validate(batch, settings)
-        loaded = load(batch, settings)
-        issue = publish(settings, now)
-        result = figures(settings, as_of, known_at, now)
-        pdf = draft(settings, result)
+        batch = ingest(ctx)
+        batch = validate(batch, ctx)
+        feedback(batch, ctx)
+        loaded = load(batch, ctx)
+        issue = publish(ctx)
+        result = figures(ctx)
+        dictionary(ctx)
+        pdf = draft(ctx, result)
     summary = pipeline.summarise(loaded, result, pdf, issue)
-    publish_run_artifacts(batch, summary, result, settings)
+    publish_run_artifacts(batch, summary, result, ctx)
     get_run_logger().info(summary.message)
     return Completed(message=summary.message, data=summary)

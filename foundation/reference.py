@@ -151,7 +151,7 @@ def load_reference() -> Reference:
 @cache
 def publication_labels() -> dict[str, str]:
     """Labels of issues, corrected editions and drafts (publication.yaml)."""
-    return {str(k): str(v) for k, v in _yaml("publication.yaml").items()}
+    return {str(k): str(v) for k, v in _yaml("publication.yaml").items() if k != "on_time_day"}
 
 
 @cache
@@ -189,3 +189,13 @@ def detail(key: str, **values: Any) -> str:
     the text as written (`held_back` is a template its caller fills)."""
     text = _details()[key]
     return text.format(**values) if values else text
+
+
+@cache
+def on_time_day() -> int:
+    """The deadline rule (returns.md §6): a return is on time up to this day of the next
+    month (publication.yaml `on_time_day`), the one place the day is written."""
+    day = _yaml("publication.yaml")["on_time_day"]
+    if not isinstance(day, int) or not 1 <= day <= 28:
+        raise ValueError(f"publication.yaml: on_time_day must be a day 1..28, not {day!r}")
+    return day

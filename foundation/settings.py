@@ -23,9 +23,6 @@ class Settings(BaseSettings):
         default=None,
         description="HMAC key for person pseudonyms (DOORSTEP_PSEUDONYM_KEY). Keep it outside git.",
     )
-    on_time_day: int = Field(
-        default=5, ge=1, le=28, description="Returns are on time up to this day of the next month."
-    )
     holdback_share: float = Field(
         default=0.5,
         gt=0,

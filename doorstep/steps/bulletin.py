@@ -1,4 +1,4 @@
-"""Step 5, bulletin: the PDF from a figures snapshot, recorded when it is the published one."""
+"""Step 8, draft: the PDF from a figures snapshot, recorded when it is the published one."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import duckdb
 
-from doorstep.registry import home_reference
 from doorstep.steps.common import _logger
 from doorstep.steps.figures import FiguresResult
+from foundation.context import RunContext
 from foundation.reference import publication_labels
 from foundation.settings import Settings
 
@@ -68,7 +68,7 @@ def _last_receipt(settings: Settings) -> datetime | None:
 
 
 def context(
-    settings: Settings,
+    ctx: RunContext,
     result: FiguresResult,
     *,
     known_at: datetime | None,
@@ -78,7 +78,7 @@ def context(
     """The bulletin's context (Contract 6) for a figures snapshot."""
     from doorstep.bulletin.context import BulletinContext
 
-    ref = home_reference(settings)
+    ref = ctx.ref
     return BulletinContext(
         as_of=result.as_of,
         known_at=known_at,
@@ -109,23 +109,23 @@ def draft_path(settings: Settings, as_of: date) -> Path:
     return settings.bulletins / "drafts" / f"{as_of:%Y-%m}.pdf"
 
 
-def bulletin(settings: Settings, result: FiguresResult, out: Path | None = None) -> Path:
+def bulletin(ctx: RunContext, result: FiguresResult, out: Path | None = None) -> Path:
     """Render the draft of `result`'s month (marked 草稿, unnumbered, never recorded as
     published) to `out`, by default bulletins/drafts/<YYYY-MM>.pdf, replaced each night."""
     from doorstep.bulletin.render import render_bulletin
 
     # "Everything received" is stated as the minute of the last receipt, so the draft
     # can be regenerated with that --known-at after later corrections.
-    known_at = result.known_at or _last_receipt(settings)
-    ctx = context(
-        settings,
+    known_at = result.known_at or _last_receipt(ctx.settings)
+    content = context(
+        ctx,
         result,
         known_at=known_at,
         issue_no=publication_labels()["draft"],
         draft=True,
     )
-    out = out or draft_path(settings, result.as_of)
+    out = out or draft_path(ctx.settings, result.as_of)
     out.parent.mkdir(parents=True, exist_ok=True)
-    path = render_bulletin(ctx, out)
-    _logger().info("Bulletin %s written to %s", ctx.issue_no, path)
+    path = render_bulletin(content, out)
+    _logger().info("Bulletin %s written to %s", content.issue_no, path)
     return path

@@ -4,9 +4,9 @@ the issue shape every step speaks."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,6 @@ from doorstep.ingest import ParsedReturn
 from doorstep.ingest.discover import SetAside
 from foundation.fields import SHEETS
 from foundation.issues import ISSUE_SCHEMA, issue_frame
-from foundation.reference import Reference, load_reference
 
 log = logging.getLogger("doorstep")
 
@@ -63,26 +62,25 @@ def yesterday_in_beijing(now: datetime | None = None) -> date:
     return (current - timedelta(days=1)).date()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Batch:
-    """The returns that arrived since the last run, as they go through the night."""
+    """The returns that arrived since the last run, as they go through the night: ingest
+    makes it, validate returns a copy with the rows typed and judged."""
 
     run_name: str
-    # The home's reference (its station registry) as read once when the night started.
-    ref: Reference = field(default_factory=load_reference)
-    returns: list[ParsedReturn] = field(default_factory=list)
-    duplicates: list[ParsedReturn] = field(default_factory=list)
-    typed: dict[str, pl.DataFrame] = field(default_factory=dict)
+    returns: tuple[ParsedReturn, ...] = ()
+    duplicates: tuple[ParsedReturn, ...] = ()
+    # Hidden/system files in the inbox: recorded as ignored, never read.
+    ignored: tuple[SetAside, ...] = ()
+    typed: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ISSUE_SCHEMA))
     decision: Any = None
-    feedback: dict[str, Path] = field(default_factory=dict)
     # Night-wide frames split by return_id once, not filtered again for every return:
-    # name → (the frame split, its parts). A frame replaced is split again.
+    # name → (the frame split, its parts). A frame replaced is split again; a copy made
+    # by `dataclasses.replace` starts with an empty cache.
     parts: dict[str, tuple[pl.DataFrame, dict[str, pl.DataFrame]]] = field(
-        default_factory=dict, repr=False
+        default_factory=dict, init=False, repr=False, compare=False
     )
-    # Hidden/system files in the inbox: recorded as ignored, never read.
-    ignored: list[SetAside] = field(default_factory=list)
 
     def by_return(self, name: str, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
         """`frame`'s rows per return_id (a return with none is absent), split once a night."""

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from doorstep.ingest import Issue, ParsedReturn, ReturnSource, discover_returns
 from doorstep.ingest.discover import SetAside, set_aside
 from doorstep.progress import track
-from doorstep.registry import home_reference
-from doorstep.steps.common import Batch, _logger, beijing_now
+from doorstep.steps.common import Batch, _logger
 from doorstep.steps.receive import read_deliveries
+from foundation.context import RunContext
 from foundation.faults import fault_point
 from foundation.settings import Settings
 
@@ -96,25 +96,26 @@ def refused_return(entry: SetAside, received_at: datetime) -> ParsedReturn:
     )
 
 
-def ingest(settings: Settings, *, now: datetime | None = None, workers: int | None = None) -> Batch:
+def ingest(ctx: RunContext, *, workers: int | None = None) -> Batch:
     """Read every return in the inbox not loaded before (byte-identical files load once).
 
     Files are recognised by their sha256 before any parsing: a file loaded on an earlier
     night is skipped unread; of byte-identical files tonight the first delivered (earliest
     arrival, then mtime, then name) is read and the others are recorded as its duplicates. The rest
-    are read in worker processes, each bounded by `parse_timeout_seconds`. `now` is the
+    are read in worker processes, each bounded by `parse_timeout_seconds`. `ctx.now` is the
     run's clock (Beijing time), which stamps what has no logged arrival.
     """
     from doorstep.ingest import source_digest
     from doorstep.ingest.worker import read_returns, unread_return
 
-    now = now or beijing_now()
-    ref = home_reference(settings)
+    settings, now, ref = ctx.settings, ctx.now, ctx.ref
     logger = _logger()
     sources = discover_returns(settings.inbox, ref)
     seen = _seen_digests(settings)
     clock = _Clock(settings, now)
-    batch = Batch(run_name=now.strftime("%Y%m%dT%H%M%S"), ref=ref)
+    returns: list[ParsedReturn] = []
+    duplicates: list[ParsedReturn] = []
+    ignored: list[SetAside] = []
     by_digest: dict[str, list[ReturnSource]] = {}
     for source in sources:
         digest = source_digest(source, settings)
@@ -123,7 +124,7 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
         elif source.name not in seen[digest]:
             # A copy, under a new name, of a file loaded on an earlier night: on record
             # as a duplicate, never loaded again.
-            batch.duplicates.append(clock.stamp(unread_return(source, digest), source))
+            duplicates.append(clock.stamp(unread_return(source, digest), source))
     firsts: set[ReturnSource] = set()
     for digest, same in by_digest.items():
         # Copies recorded at the same time: the file's own mtime breaks the tie (it
@@ -134,24 +135,24 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
         )
         firsts.add(next(s for s in same if s.name == first.file_name))
         for copy in copies:
-            batch.duplicates.append(copy)
+            duplicates.append(copy)
             logger.debug("%s: same bytes as %s, loaded once", copy.file_name, first.file_name)
     to_read = [s for s in sources if s in firsts]  # in name order
     source_of = {s.name: s for s in to_read}
     for entry in set_aside(settings.inbox):
         if entry.reason_code == "FILE_IGNORED":
-            batch.ignored.append(entry)
+            ignored.append(entry)
         elif set_aside_id(entry) not in seen:
             # Never opened, so no logged arrival can be matched to its bytes: the run's clock.
             received = now if clock.floor is None else max(now, clock.floor + timedelta(seconds=1))
-            batch.returns.append(refused_return(entry, received))
+            returns.append(refused_return(entry, received))
             logger.info("%s: refused unread (%s)", entry.name, entry.reason_code)
     logger.info(
         "Inbox %s: %d returns, %d loaded before (not read), %d duplicates, %d to read",
         settings.inbox,
         len(sources),
-        len(sources) - len(to_read) - len(batch.duplicates),
-        len(batch.duplicates),
+        len(sources) - len(to_read) - len(duplicates),
+        len(duplicates),
         len(to_read),
     )
     read = read_returns(to_read, ref, settings, workers=workers)
@@ -160,8 +161,8 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
         # A file that changed since it was hashed (still being copied in?) is judged again.
         if parsed.sha256 in seen:
             continue
-        if any(parsed.sha256 == r.sha256 for r in batch.returns):
-            batch.duplicates.append(parsed)
+        if any(parsed.sha256 == r.sha256 for r in returns):
+            duplicates.append(parsed)
             continue
         note = (
             "rejected: " + ", ".join(sorted({x.reason_code for x in parsed.issues}))
@@ -169,6 +170,6 @@ def ingest(settings: Settings, *, now: datetime | None = None, workers: int | No
             else "read"
         )
         logger.debug("[%d/%d] %s: %s", i, len(to_read), parsed.file_name, note)
-        batch.returns.append(parsed)
+        returns.append(parsed)
     fault_point("ingest:after_read")
-    return batch
+    return Batch(ctx.run_name, tuple(returns), tuple(duplicates), tuple(ignored))

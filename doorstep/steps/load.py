@@ -11,9 +11,9 @@ from doorstep.ingest.cover import file_name_parts
 from doorstep.progress import track
 from doorstep.steps.common import Batch, _issues_of, _logger, _return_rows
 from doorstep.steps.ingest import set_aside_id
+from foundation.context import RunContext
 from foundation.faults import fault_point
 from foundation.reference import Reference
-from foundation.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,16 @@ def station_and_period(parsed: ParsedReturn, ref: Reference) -> tuple[str, str]:
     return station, period
 
 
-def load(batch: Batch, settings: Settings) -> LoadSummary:
+def load(batch: Batch, ctx: RunContext) -> LoadSummary:
     """Load each return (its passing rows, its quarantine and its line in the file
     manifest) in one transaction of its own: a kill at any instant leaves each return
     either wholly on record or not at all, so the next night reads it again."""
-    from doorstep.keys import require_known_key
     from warehouse.db import connect_private, load_return, record_file, record_key
 
-    ref = batch.ref
-    key = require_known_key(settings)  # before the private DB is opened for writing
+    settings, ref = ctx.settings, ctx.ref
+    key = ctx.key  # checked against the private DB when the run's context was built
+    if not key:
+        raise ValueError("load needs a context built with the pseudonym key")
     logger = _logger()
     loaded = rejected = held = rows_loaded = rows_quarantined = rows_received = 0
     con = connect_private(settings.private_db)

@@ -21,6 +21,7 @@ from typing import Any
 from doorstep.steps.bulletin import code_version, context, issue_number
 from doorstep.steps.common import _logger, deadline, month_end
 from doorstep.steps.figures import FiguresResult, figures
+from foundation.context import RunContext
 from foundation.faults import fault_point
 from foundation.settings import Settings
 
@@ -113,20 +114,20 @@ def _write_once(pdf: Path, out: Path) -> None:
 
 
 def render_issue(
-    settings: Settings, result: FiguresResult, label: str, known_at: datetime, out: Path
+    ctx: RunContext, result: FiguresResult, label: str, known_at: datetime, out: Path
 ) -> Path:
     """Render an issue's PDF (numbered, not a draft) to `out`."""
     from doorstep.bulletin.render import render_bulletin
 
-    ctx = context(settings, result, known_at=known_at, issue_no=label, draft=False)
-    return render_bulletin(ctx, out)
+    return render_bulletin(
+        context(ctx, result, known_at=known_at, issue_no=label, draft=False), out
+    )
 
 
 def publish_issue(
-    settings: Settings,
+    ctx: RunContext,
     period: str,
     *,
-    now: datetime,
     known_at: datetime | None = None,
     correction: bool = False,
 ) -> Publication:
@@ -137,6 +138,7 @@ def publish_issue(
     from warehouse.db import connect_private, record_publication
 
     logger = _logger()
+    settings, now = ctx.settings, ctx.now
     known_at = ceil_minute(known_at or now)
     as_of = month_end(period)
     if as_of >= known_at.date():
@@ -168,7 +170,8 @@ def publish_issue(
     )
     edition = len(editions) + 1
     previous = revised_issue(rows, period, correction=correction)
-    result = figures(settings, as_of, known_at, publish=False, now=known_at, previous=previous)
+    issue_ctx = ctx.seeing(as_of, known_at, clock=known_at)
+    result = figures(issue_ctx, publish=False, previous=previous)
     if correction and result.data_version == editions[-1]["data_version"]:
         raise PublicationError(
             f"{editions[-1]['issue_no']} ({period}): no return received since it was published "
@@ -179,7 +182,7 @@ def publish_issue(
     file_name = issue_file(period, edition)
     out = settings.bulletins / file_name
     with tempfile.TemporaryDirectory(dir=settings.home, prefix=".publish-") as tmp:
-        pdf = render_issue(settings, result, label, known_at, Path(tmp) / "issue.pdf")
+        pdf = render_issue(issue_ctx, result, label, known_at, Path(tmp) / "issue.pdf")
         if out.exists():
             # Left by a publish that stopped before recording it: the same bytes are
             # that publication; anything else is not ours to replace.
@@ -217,19 +220,20 @@ def publish_issue(
     )
 
 
-def publish_due(settings: Settings, now: datetime) -> Publication | None:
-    """The nightly rule: publish the issue of the latest month whose deadline `now` has
-    reached, unless it is out already or no return for it was ever recorded."""
+def publish_due(ctx: RunContext) -> Publication | None:
+    """The nightly rule: publish the issue of the latest month whose deadline the run's
+    clock has reached, unless it is out already or no return for it was ever recorded."""
+    settings = ctx.settings
     if not settings.private_db.exists():
         return None
-    period = due_period(now, settings.on_time_day)
+    period = due_period(ctx.now, ctx.on_time_day)
     if any(r["period"] == period for r in published(settings)):
         _logger().info("The issue for %s is already published", period)
         return None
     if not _has_returns(settings, period):
         _logger().info("No return recorded for %s: no issue published", period)
         return None
-    return publish_issue(settings, period, now=now)
+    return publish_issue(ctx, period)
 
 
 def _has_returns(settings: Settings, period: str) -> bool:
@@ -256,19 +260,17 @@ def months(first: str, last: str) -> list[str]:
     return out[::-1]
 
 
-def publish_backfill(
-    settings: Settings, first: str, last: str, *, now: datetime
-) -> list[Publication]:
+def publish_backfill(ctx: RunContext, first: str, last: str) -> list[Publication]:
     """Publish each month from `first` to `last` not yet out, as it would have been
     published at its deadline: as known at that moment. Months already out are left
     alone, so a second backfill changes nothing; months not yet due are not published."""
-    done = {r["period"] for r in published(settings)}
+    done = {r["period"] for r in published(ctx.settings)}
     out = []
     for period in months(first, last):
-        moment = deadline(period, settings.on_time_day)
-        if period in done or moment > now:
+        moment = deadline(period, ctx.on_time_day)
+        if period in done or moment > ctx.now:
             continue
-        out.append(publish_issue(settings, period, now=now, known_at=moment))
+        out.append(publish_issue(ctx, period, known_at=moment))
     return out
 
 
@@ -281,42 +283,33 @@ def find_issue(settings: Settings, as_of: date, known_at: datetime | None) -> di
     return hits[-1] if hits else None
 
 
-def reproduce(
-    settings: Settings,
-    as_of: date,
-    known_at: datetime | None,
-    *,
-    now: datetime,
-    out_dir: Path | None = None,
-) -> Path:
-    """Render the bulletin for `as_of` as known at `known_at` again, under
+def reproduce(ctx: RunContext, *, out_dir: Path | None = None) -> Path:
+    """Render the bulletin for `ctx.as_of` as known at `ctx.known_at` again, under
     bulletins/regenerated/: a published issue when the pair is one (same label, same
     revisions, same bytes with the same code), else a draft. Records nothing and leaves
     the analyst database alone."""
     from doorstep.steps.bulletin import bulletin
 
+    settings, as_of, known_at = ctx.settings, ctx.as_of, ctx.known_at
     out_dir = out_dir or settings.bulletins / "regenerated"
     issue = find_issue(settings, as_of, known_at)
     if issue is None:
-        result = figures(settings, as_of, known_at, publish=False, now=now)
-        return bulletin(settings, result, out_dir / f"{as_of.isoformat()}.pdf")
+        result = figures(ctx, publish=False)
+        return bulletin(ctx, result, out_dir / f"{as_of.isoformat()}.pdf")
+    assert known_at is not None
     rows = published(settings)
     previous = next((r for r in rows if r["seq"] == issue["revises_seq"]), None)
-    result = figures(settings, as_of, known_at, publish=False, now=known_at, previous=previous)
+    issue_ctx = ctx.seeing(as_of, known_at, clock=known_at)
+    result = figures(issue_ctx, publish=False, previous=previous)
     label = issue_number(int(issue["period"][:4]), issue["issue_number"], issue["edition"])
-    assert known_at is not None
-    return render_issue(settings, result, label, known_at, out_dir / Path(issue["file_name"]).name)
+    return render_issue(issue_ctx, result, label, known_at, out_dir / Path(issue["file_name"]).name)
 
 
-def backfill(
-    settings: Settings, first: str, last: str, *, now: datetime
-) -> tuple[Any, list[Publication]]:
-    """`doorstep backfill`: record what the inbox holds (ingest → validate → load, each
-    file stamped with its logged arrival or `now`), then publish the months from
-    `first` to `last` that are not out yet, each as known at its deadline."""
-    from doorstep.steps.ingest import ingest
-    from doorstep.steps.load import load
-    from doorstep.steps.validate import validate
+def backfill(ctx: RunContext, first: str, last: str) -> tuple[Any, list[Publication]]:
+    """`doorstep backfill`: record what the inbox holds (each file stamped with its logged
+    arrival or the run's clock), then publish the months from `first` to `last` that are
+    not out yet, each as known at its deadline."""
+    from doorstep.steps.record import record
 
-    loaded = load(validate(ingest(settings, now=now), settings), settings)
-    return loaded, publish_backfill(settings, first, last, now=now)
+    loaded = record(ctx)
+    return loaded, publish_backfill(ctx, first, last)

@@ -56,7 +56,7 @@ DIFFER_IN_RAW = {("files", "first_seen_run"), ("bulletins", "path")}
 FAULT_POINTS = (
     "lock:held",  # the run has just started: the home locked, nothing else done
     "ingest:after_read",
-    "validate:after_feedback",  # feedback workbooks written, nothing loaded
+    "feedback:after_write",  # feedback workbooks written, nothing loaded
     "load:after_record",  # a return's manifest line written, its rows not (the old bug)
     "load:before_commit",  # everything of one return written, not committed
     "load:after_commit",  # one return committed, the others not

@@ -1,4 +1,4 @@
-"""Demo returns and the demo pseudonym key (`doorstep demo`)."""
+"""Demo returns delivered into a home, and the demo pseudonym key (`doorstep demo`)."""
 
 from __future__ import annotations
 
