@@ -91,17 +91,20 @@ def main() -> None:
         rows.append(("worker pool: 1 worker + 1 file", took, "per night"))
 
         settings = fresh_home(root, inbox, "night1")
-        batch, took = timed(lambda: pipeline.ingest(settings))
+        ctx = pipeline.run_context(settings, as_of=AS_OF)
+        batch, took = timed(lambda: pipeline.ingest(ctx))
         rows.append(("ingest", took, f"{len(batch.returns)} read, default workers"))
-        batch, took = timed(lambda: pipeline.validate(batch, settings))
+        batch, took = timed(lambda: pipeline.validate(batch, ctx))
         rows.append(("validate", took, f"{sum(f.height for f in batch.typed.values())} rows"))
-        loaded, took = timed(lambda: pipeline.load(batch, settings))
+        sent, took = timed(lambda: pipeline.feedback(batch, ctx))
+        rows.append(("feedback", took, f"{len(sent.written)} workbooks"))
+        loaded, took = timed(lambda: pipeline.load(batch, ctx))
         rows.append(("load", took, f"{loaded.rows_loaded} rows loaded"))
-        result, took = timed(lambda: pipeline.figures(settings, AS_OF, None))
+        result, took = timed(lambda: pipeline.figures(ctx))
         rows.append(("figures", took, f"{len(result.figures)} figure rows"))
-        pdf, took = timed(lambda: pipeline.bulletin(settings, result))
+        pdf, took = timed(lambda: pipeline.bulletin(ctx, result))
         rows.append(("bulletin", took, f"{pdf.stat().st_size / 1e3:.0f} kB PDF"))
-        batch, took = timed(lambda: pipeline.ingest(settings))
+        batch, took = timed(lambda: pipeline.ingest(pipeline.run_context(settings, as_of=AS_OF)))
         rows.append(("ingest, second night", took, f"{len(batch.returns)} read: all known"))
 
         def in_process() -> int:
@@ -114,7 +117,9 @@ def main() -> None:
             best["in-process"] = min(best.get("in-process", took), took)
             for workers in (1, 2):
                 home = fresh_home(root, inbox, f"w{workers}-{time.monotonic_ns()}")
-                _, took = timed(partial(pipeline.ingest, home, workers=workers))
+                _, took = timed(
+                    partial(pipeline.ingest, pipeline.run_context(home), workers=workers)
+                )
                 best[f"{workers}"] = min(best.get(f"{workers}", took), took)
         rows.append(("read_return loop, in-process", best["in-process"], "best of repeats"))
         rows.append(("ingest, workers=1", best["1"], "best of repeats, all files read"))

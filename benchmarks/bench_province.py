@@ -11,7 +11,7 @@ in this one process, on the same files:
 1. the floor: every sheet of every workbook read with fastexcel into Arrow and inserted
    into DuckDB with one statement per sheet — no checks at all;
 2. a full doorstep night: `doorstep stations import` of the registry, then the steps of
-   `doorstep.pipeline` in order (ingest → validate → load → figures → bulletin) on a fresh
+   `doorstep.pipeline` in order (ingest → validate → feedback → load → figures → bulletin) on a fresh
    home. Prefect is not started: its server start-up is a fixed cost outside this table;
 3. the next night: one new return (a resubmission) into that warehouse, all steps again.
 
@@ -221,22 +221,25 @@ def floor(inbox: Path, db: Path) -> tuple[int, int]:
     return sheets, rows
 
 
-NIGHT = ("ingest", "validate", "load", "figures", "bulletin")
+NIGHT = ("ingest", "validate", "feedback", "load", "figures", "bulletin")
 
 
 def night(table: Table, settings: Any, as_of: date, prefix: str = "") -> Any:
     from doorstep import pipeline
 
+    ctx = pipeline.run_context(settings, as_of=as_of)
     with table.step(prefix + "ingest"):
-        batch = pipeline.ingest(settings)
+        batch = pipeline.ingest(ctx)
     with table.step(prefix + "validate"):
-        batch = pipeline.validate(batch, settings)
+        batch = pipeline.validate(batch, ctx)
+    with table.step(prefix + "feedback"):
+        pipeline.feedback(batch, ctx)
     with table.step(prefix + "load"):
-        loaded = pipeline.load(batch, settings)
+        loaded = pipeline.load(batch, ctx)
     with table.step(prefix + "figures"):
-        result = pipeline.figures(settings, as_of, None)
+        result = pipeline.figures(ctx)
     with table.step(prefix + "bulletin"):
-        pipeline.bulletin(settings, result)
+        pipeline.bulletin(ctx, result)
     return loaded
 
 

@@ -150,8 +150,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     from prefect.settings import get_current_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    from doorstep.pipeline import deliver_demo
-    from doorstep.steps.demo import demo_clock
+    from doorstep.demo.deliver import deliver_demo, demo_clock
     from flows.nightly import nightly
     from foundation.settings import Settings
 
@@ -207,10 +206,11 @@ def _figure(
 
 
 def _figures(home: Path, as_of: date = AS_OF) -> list[dict]:
-    from doorstep.pipeline import figure_rows
+    from doorstep.pipeline import figures, run_context
     from foundation.settings import Settings
 
-    return figure_rows(Settings(home=home), as_of, None)
+    ctx = run_context(Settings(home=home), as_of=as_of, needs_key=False)
+    return figures(ctx, publish=False).figures
 
 
 def test_flow_completes_with_quarantines(demo_run):

@@ -41,7 +41,7 @@ from doorstep import pipeline
 from doorstep.cli import app
 from doorstep.demo.generate import build_demo_returns
 from doorstep.returns_xlsx import period_label, write_return_workbook
-from foundation.reference import REFERENCE_DIR
+from foundation.reference import REFERENCE_DIR, on_time_day
 from foundation.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.factories import gb11643_valid, settings_at
@@ -130,7 +130,7 @@ def _register(settings: Settings, as_of: date, now: datetime) -> list[dict[str, 
         cur = con.execute(
             "select station_code, period, status, file_name, received_at "
             "from core.returns_register(?::date, ?::timestamp, ?, ?::timestamp)",
-            [as_of, datetime(9999, 12, 31), settings.on_time_day, now],
+            [as_of, datetime(9999, 12, 31), on_time_day(), now],
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -156,20 +156,23 @@ def _night(walk: Walk, day: date, delivered: set[str]) -> Night:
         old = datetime(2024, 7, 1, 8, 0).timestamp()
         os.utime(target, (old, old))
         delivered.add(OLD_MTIME_FILE)
-    batch = pipeline.ingest(settings, now=now)
+    as_of = day - timedelta(days=1)
+    ctx = pipeline.run_context(settings, now=now, as_of=as_of)
+    batch = pipeline.ingest(ctx)
     loaded = len(batch.returns)
     if loaded:
-        pipeline.load(pipeline.validate(batch, settings), settings)
-    issue = pipeline.publish_due(settings, now)
+        batch = pipeline.validate(batch, ctx)
+        pipeline.feedback(batch, ctx)
+        pipeline.load(batch, ctx)
+    issue = pipeline.publish_due(ctx)
     if issue is not None:
         walk.copies[issue.period] = Path(
             shutil.copy(issue.path, walk.folder / f"{issue.period}.pdf")
         )
-    as_of = day - timedelta(days=1)
     if loaded or issue is not None:
         previous = pipeline.revised_issue(pipeline.published(settings), f"{as_of:%Y-%m}")
-        result = pipeline.figures(settings, as_of, None, now=now, previous=previous)
-        pipeline.bulletin(settings, result)
+        result = pipeline.figures(ctx, previous=previous)
+        pipeline.bulletin(ctx, result)
     return Night(day, now, _register(settings, as_of, now), issue, loaded)
 
 
@@ -189,7 +192,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
         for at, name in history:
             pipeline.receive(walk.settings, [folder / name], at=at, now=before)
             delivered.add(name)
-        pipeline.backfill(walk.settings, "2024-04", "2024-04", now=before)
+        pipeline.backfill(pipeline.run_context(walk.settings, now=before), "2024-04", "2024-04")
         day = FIRST_NIGHT
         while day <= LAST_NIGHT:
             walk.nights.append(_night(walk, day, delivered))
@@ -220,7 +223,7 @@ def test_no_missing_return_before_its_deadline(walk: Walk) -> None:
         # Before the deadline a month without a return is not yet due.
         for r in night.register:
             if r["period"] >= "2024-05" and r["status"] == "not_yet_due":
-                deadline = pipeline.deadline(r["period"], walk.settings.on_time_day)
+                deadline = pipeline.deadline(r["period"], on_time_day())
                 assert night.now < deadline, (night.day, r)
 
 
@@ -286,14 +289,17 @@ def test_one_may_issue_published_by_the_first_run_after_the_deadline(walk: Walk)
 
 def test_april_backfill_is_not_published_again(walk: Walk) -> None:
     before = _issues(walk)
-    _, again = pipeline.backfill(walk.settings, "2024-04", "2024-06", now=walk.nights[-1].now)
+    ctx = pipeline.run_context(walk.settings, now=walk.nights[-1].now)
+    _, again = pipeline.backfill(ctx, "2024-04", "2024-06")
     assert again == []
     assert _issues(walk) == before
 
 
 def test_a_published_issue_is_never_published_again(walk: Walk) -> None:
     with pytest.raises(pipeline.PublicationError, match="already published"):
-        pipeline.publish_issue(walk.settings, "2024-05", now=walk.nights[-1].now)
+        pipeline.publish_issue(
+            pipeline.run_context(walk.settings, now=walk.nights[-1].now), "2024-05"
+        )
 
 
 # ------------------------------------------------------------------ revisions
@@ -390,14 +396,10 @@ def _june_issue_revisions(walk: Walk) -> list[dict[str, Any]]:
     june = next(r for r in issues if r["period"] == "2024-06")
     may = next(r for r in issues if r["period"] == "2024-05")
     assert june["revises_seq"] == may["seq"]
-    return pipeline.figures(
-        walk.settings,
-        june["as_of"],
-        june["known_at"],
-        publish=False,
-        now=june["known_at"],
-        previous=may,
-    ).revisions
+    ctx = pipeline.run_context(
+        walk.settings, now=june["known_at"], as_of=june["as_of"], known_at=june["known_at"]
+    )
+    return pipeline.figures(ctx, publish=False, previous=may).revisions
 
 
 def test_june_issue_revises_may_for_the_correction_only(walk: Walk) -> None:
@@ -523,5 +525,8 @@ def test_a_correction_of_an_issue_out_is_a_new_edition_with_its_own_revisions(
     )
     assert again.exit_code == 2
     assert "nothing to correct" in again.output
-    pdf = pipeline.reproduce(walk.settings, corrected["as_of"], corrected["known_at"], now=now)
+    ctx = pipeline.run_context(
+        walk.settings, now=now, as_of=corrected["as_of"], known_at=corrected["known_at"]
+    )
+    pdf = pipeline.reproduce(ctx)
     assert pdf.read_bytes() == (walk.settings.bulletins / corrected["file_name"]).read_bytes()

@@ -18,10 +18,10 @@ import duckdb
 import pytest
 from pydantic import SecretStr
 
+from doorstep.demo.deliver import ensure_demo_key
 from doorstep.ingest.discover import discover_returns, set_aside
 from doorstep.lock import HomeBusy, home_lock
-from doorstep.steps.demo import ensure_demo_key
-from doorstep.steps.validate import feedback_name
+from doorstep.steps.feedback import feedback_name
 from foundation.homecheck import HomeError, check_private, prepare_home
 from foundation.settings import Settings
 from tests.conftest import TEST_KEY

@@ -43,9 +43,9 @@ class Nights:
 
 
 def _night(settings: Settings) -> pipeline.LoadSummary:
-    batch = pipeline.validate(pipeline.ingest(settings), settings)
-    summary = pipeline.load(batch, settings)
-    pipeline.figures(settings, AS_OF, None)
+    ctx = pipeline.run_context(settings, as_of=AS_OF)
+    summary = pipeline.record(ctx)
+    pipeline.figures(ctx)
     return summary
 
 

@@ -175,14 +175,15 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
     slow_csv(inbox / "JH_2024-05_big.csv")
     quick = settings.model_copy(update=LIMITS)
 
-    batch = pipeline.ingest(quick)
+    ctx = pipeline.run_context(quick)
+    batch = pipeline.ingest(ctx)
     assert [(p.file_name, codes(p)) for p in batch.returns] == [
         ("JH_2024-05_big.csv", ["FILE_TIMEOUT"]),
         ("XH_2024-05.xlsx", []),  # the first delivered, though " (2)" sorts before "."
     ]
     assert [d.file_name for d in batch.duplicates] == ["XH_2024-05 (2).xlsx"]
     assert batch.duplicates[0].sha256 == batch.returns[1].sha256
-    pipeline.load(batch, quick)  # records the files (validation is beside the point here)
+    pipeline.load(batch, ctx)  # records the files (validation is beside the point here)
     files = query(settings.private_db, "select file_name, outcome, reason_code from raw.files")
     assert sorted(files) == [
         ("JH_2024-05_big.csv", "rejected", "FILE_TIMEOUT"),
@@ -197,7 +198,7 @@ def test_known_files_are_skipped_unread_and_the_night_goes_on_after_a_bad_file(
     logger = logging.getLogger("doorstep")  # Prefect's logging set-up stops propagation
     logger.addHandler(caplog.handler)
     try:
-        batch = pipeline.ingest(settings)
+        batch = pipeline.ingest(pipeline.run_context(settings))
     finally:
         logger.removeHandler(caplog.handler)
     assert [p.file_name for p in batch.returns] == ["XF_2024-05.xlsx"] and not batch.duplicates

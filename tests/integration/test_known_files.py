@@ -17,8 +17,10 @@ pytestmark = pytest.mark.integration
 
 
 def _night(settings) -> pipeline.LoadSummary:
-    batch = pipeline.validate(pipeline.ingest(settings, workers=1), settings)
-    return pipeline.load(batch, settings)
+    ctx = pipeline.run_context(settings)
+    batch = pipeline.validate(pipeline.ingest(ctx, workers=1), ctx)
+    pipeline.feedback(batch, ctx)
+    return pipeline.load(batch, ctx)
 
 
 def _files(settings) -> list[tuple[str, str | None]]:

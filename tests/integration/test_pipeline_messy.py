@@ -74,10 +74,11 @@ def _marts(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _night(settings: Settings, now: datetime) -> tuple[pipeline.Batch, pipeline.LoadSummary]:
-    batch = pipeline.ingest(settings, now=now)
-    batch = pipeline.validate(batch, settings)
-    summary = pipeline.load(batch, settings)
-    pipeline.figures(settings, AS_OF, None, now=now)
+    ctx = pipeline.run_context(settings, now=now, as_of=AS_OF)
+    batch = pipeline.validate(pipeline.ingest(ctx), ctx)
+    pipeline.feedback(batch, ctx)
+    summary = pipeline.load(batch, ctx)
+    pipeline.figures(ctx)
     return batch, summary
 
 

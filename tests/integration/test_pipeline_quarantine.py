@@ -106,9 +106,9 @@ class Nights:
 
 
 def _night(settings: Settings, now: datetime) -> pipeline.LoadSummary:
-    batch = pipeline.validate(pipeline.ingest(settings, now=now), settings)
-    summary = pipeline.load(batch, settings)
-    pipeline.figures(settings, AS_OF, None, now=now)
+    ctx = pipeline.run_context(settings, now=now, as_of=AS_OF)
+    summary = pipeline.record(ctx)
+    pipeline.figures(ctx)
     return summary
 
 

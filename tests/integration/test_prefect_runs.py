@@ -203,7 +203,7 @@ def test_no_personal_value_reaches_the_artifacts(night) -> None:
 
 
 def test_a_watching_person_sees_a_bar_per_step_with_the_files_read(night) -> None:
-    steps = ["ingest", "validate", "load", "publish", "figures", "draft"]
+    steps = ["ingest", "validate", "feedback", "load", "publish", "figures", "dictionary", "draft"]
     assert [step for kind, step, _ in night.progress if kind == "finish"] == steps
     started = [step for kind, step, _ in night.progress if kind == "start"]
     assert list(dict.fromkeys(started)) == steps
@@ -224,7 +224,7 @@ def test_the_prefect_log_has_one_line_per_step_and_no_line_per_file(night) -> No
     per_task: dict[Any, list[str]] = {}
     for log in ours:
         per_task.setdefault(log.task_run_id, []).append(log.message)
-    assert len(per_task) == 6
+    assert len(per_task) == 8
     assert all(len(lines) == 1 for lines in per_task.values()), per_task
     assert not [m for m in ours if "XH_2024-05.xlsx" in m.message]
 

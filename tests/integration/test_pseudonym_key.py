@@ -61,8 +61,9 @@ def _with_key(settings: Settings, key: str) -> Settings:
 
 
 def _night(settings: Settings) -> None:
-    pipeline.load(pipeline.validate(pipeline.ingest(settings), settings), settings)
-    pipeline.figures(settings, AS_OF, None)
+    ctx = pipeline.run_context(settings, as_of=AS_OF)
+    pipeline.record(ctx)
+    pipeline.figures(ctx)
 
 
 def _cli(settings: Settings, key: str, *args: str) -> Any:
@@ -125,7 +126,7 @@ def test_a_run_under_another_key_refuses_and_touches_nothing(home: Home) -> None
     ) == [(0,)]
 
 
-def test_the_flow_and_the_load_step_refuse_another_key_too(
+def test_the_flow_and_a_run_context_refuse_another_key_too(
     home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.nightly import nightly
@@ -135,8 +136,9 @@ def test_the_flow_and_the_load_step_refuse_another_key_too(
     monkeypatch.setenv("DOORSTEP_PSEUDONYM_KEY", KEY_B)
     with pytest.raises(KeyMismatchError):
         nightly.fn(as_of=AS_OF, home=str(settings.home))  # the flow body, before any task
+    # Every step takes the run's context, and no context is built under another key.
     with pytest.raises(KeyMismatchError):
-        pipeline.load(pipeline.Batch(run_name="wrong-key"), _with_key(settings, KEY_B))
+        pipeline.run_context(_with_key(settings, KEY_B))
     assert _digest(settings.private_db) == before
 
 
@@ -180,7 +182,7 @@ def test_rotation_rekeys_every_person_and_keeps_every_figure(home: Home, tmp_pat
     refused = _cli(settings, KEY_A, "run", "--as-of", "2024-05-31")
     assert refused.exit_code == 2 and "doorstep rekey" in refused.output
     settings_b = _with_key(settings, KEY_B)
-    pipeline.figures(settings_b, AS_OF, None)
+    pipeline.figures(pipeline.run_context(settings_b, as_of=AS_OF))
     assert query(settings.analyst_db, FIGURES) == home.figures
     published = {
         r[0] for r in query(settings.analyst_db, "select person_key from marts.placements")

@@ -157,9 +157,9 @@ def _write_return(settings: Settings, code: str, name: str, street: str, persons
 
 
 def _night(settings: Settings) -> pipeline.LoadSummary:
-    batch = pipeline.validate(pipeline.ingest(settings), settings)
-    summary = pipeline.load(batch, settings)
-    pipeline.figures(settings, date(2024, 5, 31), None)
+    ctx = pipeline.run_context(settings, as_of=date(2024, 5, 31))
+    summary = pipeline.record(ctx)
+    pipeline.figures(ctx)
     return summary
 
 

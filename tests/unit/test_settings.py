@@ -142,17 +142,16 @@ def test_default_home_is_data_folder() -> None:
 
 
 def test_numeric_settings_come_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOORSTEP_ON_TIME_DAY", "10")
     monkeypatch.setenv("DOORSTEP_HOLDBACK_SHARE", "0.25")
+    monkeypatch.setenv("DOORSTEP_GX_RETENTION_NIGHTS", "7")
     settings = Settings()
-    assert (settings.on_time_day, settings.holdback_share) == (10, 0.25)
+    assert (settings.holdback_share, settings.gx_retention_nights) == (0.25, 7)
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("DOORSTEP_ON_TIME_DAY", "0"),
-        ("DOORSTEP_ON_TIME_DAY", "29"),
+        ("DOORSTEP_GX_RETENTION_NIGHTS", "0"),
         ("DOORSTEP_HOLDBACK_SHARE", "0"),
         ("DOORSTEP_HOLDBACK_SHARE", "1.5"),
     ],
