@@ -13,7 +13,7 @@ from doorstep.context import run_context
 from doorstep.keys import require_known_key
 from doorstep.run_report import RunSummary, summarise
 from doorstep.steps.bulletin import bulletin, code_version, draft_path, issue_number
-from doorstep.steps.common import Batch, beijing_now, deadline, month_end, yesterday_in_beijing
+from doorstep.steps.common import Batch, beijing_now, month_end, yesterday_in_beijing
 from doorstep.steps.dictionary import dictionary
 from doorstep.steps.feedback import Feedback, feedback
 from doorstep.steps.figures import FiguresResult, figures
@@ -35,6 +35,7 @@ from doorstep.steps.receive import DeliveryError, receive
 from doorstep.steps.record import record
 from doorstep.steps.validate import validate
 from foundation.context import RunContext
+from warehouse.calendar import deadline
 
 __all__ = [
     "Batch",

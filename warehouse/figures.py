@@ -16,6 +16,8 @@ import duckdb
 import polars as pl
 
 from foundation.reference import scope_labels
+from foundation.reference import on_time_day as reference_on_time_day
+from warehouse.calendar import year_start
 from warehouse.db import EVERYTHING_KNOWN, fetch_frame, run_sql_file
 
 FIGURES_DIR = Path(__file__).parent / "figures"
@@ -54,13 +56,14 @@ def _params(
     as_of: date,
     known_at: datetime | None,
     targets: Mapping[str, Any],
-    on_time_day: int,
+    on_time_day: int | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     params: dict[str, Any] = {
         "as_of": as_of,
+        "year_start": year_start(as_of),
         "known_at": known_at or EVERYTHING_KNOWN,
-        "on_time_day": on_time_day,
+        "on_time_day": on_time_day or reference_on_time_day(),
         "due_at": due_at(known_at, now),
     }
     for key, name in TARGET_PARAMS.items():
@@ -75,7 +78,7 @@ def compute_figures(
     known_at: datetime | None,
     targets: Mapping[str, Any],
     *,
-    on_time_day: int = 5,
+    on_time_day: int | None = None,
     now: datetime | None = None,
 ) -> pl.DataFrame:
     """All figures F01–F13 for `as_of` as known at `known_at`, in Contract 5 rows.
@@ -138,7 +141,7 @@ def revisions(
     known_at: datetime | None,
     targets: Mapping[str, Any] | None = None,
     *,
-    on_time_day: int = 5,
+    on_time_day: int | None = None,
 ) -> pl.DataFrame:
     """Figures for `as_of` that differ between `previous_known_at` and `known_at`.
 

@@ -20,6 +20,8 @@ import polars as pl
 
 from foundation.faults import fault_point
 from foundation.reference import load_reference
+from foundation.reference import on_time_day as reference_on_time_day
+from warehouse.calendar import year_start
 from warehouse.db import EVERYTHING_KNOWN, run_sql_file
 from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version, due_at
 
@@ -113,7 +115,7 @@ def build_analyst_file(
     as_of: date,
     known_at: datetime | None = None,
     targets: Mapping[str, Any] | None = None,
-    on_time_day: int = 5,
+    on_time_day: int | None = None,
     figure_text: FigureText | None = None,
     now: datetime | None = None,
 ) -> str:
@@ -140,9 +142,10 @@ def build_analyst_file(
             figures = pl.DataFrame(figure_text(figures.to_dicts()), schema=FIGURE_SCHEMA)
         params = {
             "as_of": as_of,
+            "year_start": year_start(as_of),
             "known_at": known_at or EVERYTHING_KNOWN,
             "published_known_at": known_at,
-            "on_time_day": on_time_day,
+            "on_time_day": on_time_day or reference_on_time_day(),
             "due_at": due_at(known_at, now),
             "data_version": version,
         }
@@ -163,7 +166,7 @@ def publish_analyst_db(
     as_of: date,
     known_at: datetime | None = None,
     targets: Mapping[str, Any] | None = None,
-    on_time_day: int = 5,
+    on_time_day: int | None = None,
     figure_text: FigureText | None = None,
     now: datetime | None = None,
 ) -> str:

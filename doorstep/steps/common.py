@@ -40,14 +40,6 @@ def beijing_now() -> datetime:
     return datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
 
 
-def deadline(period: str, on_time_day: int) -> datetime:
-    """When a station-month falls due: the end of the on-time day of the next month
-    (returns.md §6), i.e. midnight starting the day after it."""
-    year, month = int(period[:4]), int(period[5:7])
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return datetime(year, month, on_time_day) + timedelta(days=1)
-
-
 def month_end(period: str) -> date:
     """The last day of a 'YYYY-MM' month: the as-of date of its issue."""
     year, month = int(period[:4]), int(period[5:7])

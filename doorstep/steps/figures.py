@@ -14,6 +14,7 @@ import duckdb
 
 from doorstep.steps.common import _logger
 from foundation.context import RunContext
+from warehouse.calendar import year_start
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def figures(
             register = _rows(con, "reports/select_returns_register.sql")
             quarantine = _rows(con, "reports/select_quarantine_by_reason.sql")
             crosstab = _rows(
-                con, "reports/select_station_category_gender.sql", {"as_of": ctx.as_of}
+                con,
+                "reports/select_station_category_gender.sql",
+                {"as_of": ctx.as_of, "year_start": year_start(ctx.as_of)},
             )
         finally:
             con.close()

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from doorstep.steps.bulletin import code_version, context, issue_number
-from doorstep.steps.common import _logger, deadline, month_end
+from doorstep.steps.common import _logger, month_end
 from doorstep.steps.figures import FiguresResult, figures
 from foundation.context import RunContext
 from foundation.faults import fault_point
 from foundation.settings import Settings
+from warehouse.calendar import deadline
 
 
 class PublicationError(RuntimeError):

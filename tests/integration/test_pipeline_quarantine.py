@@ -317,3 +317,20 @@ def test_no_full_id_number_or_phone_in_the_feedback_xml(nights: Nights, which: s
     assert len(nights.personal) > 2 * (BAD_A + GOOD_A)
     leaked = sum(value in text for value in nights.personal)
     assert leaked == 0, f"{leaked} personal values in {book.name}"
+
+
+# ------------------------------------------------------------------ who gets a workbook
+
+
+def test_only_a_return_with_an_issue_gets_a_feedback_workbook(nights: Nights) -> None:
+    # Night 1's return is clean (every row loaded, nothing flagged): its clerk has
+    # nothing to do, so nothing is sent back; the two of night 2 have issues.
+    flagged = query(
+        nights.settings.private_db,
+        "select file_name, count(*) from raw.quarantine group by file_name order by 1",
+    )
+    assert flagged == sorted((p.name, n) for p, n in ((nights.held, BAD_A), (nights.mixed, 3)))
+    assert not (nights.settings.feedback / "XH" / f"{nights.earlier.stem}_反馈.xlsx").exists()
+    assert _feedback(nights, nights.held) and _feedback(nights, nights.mixed)
+    books = sorted(p.name for p in nights.settings.feedback.rglob("*.xlsx"))
+    assert books == sorted(f"{p.stem}_反馈.xlsx" for p in (nights.held, nights.mixed))

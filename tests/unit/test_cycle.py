@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from doorstep.steps.bulletin import issue_number
-from doorstep.steps.common import deadline, month_end
+from doorstep.steps.common import month_end
 from doorstep.steps.publish import ceil_minute, due_period, months, revised_issue
 from doorstep.steps.receive import DeliveryError, read_deliveries, receive
 from tests.factories import settings_at
+from warehouse.calendar import deadline
 
 
 def test_a_month_falls_due_at_the_end_of_the_on_time_day() -> None:

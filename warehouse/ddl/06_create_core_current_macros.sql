@@ -57,9 +57,9 @@ create or replace macro core.first_placements(date_from, date_to, known_at) as t
 -- The returns register: one row per return received by known_at for an expected
 -- station-month (opening month .. as-of month, or the closing month if earlier), plus a
 -- row for every expected station-month with no accepted return: missing (缺报) once its
--- deadline (the day after the on_time_day of the next month, 00:00) has passed by due_at —
--- the run's clock, or the known-at of a past bulletin — and not_yet_due (未到期) before it
--- (returns.md §6). Statuses are codes; core.return_statuses names them.
+-- deadline (core.deadline) has passed by due_at — the run's clock, or the known-at of a
+-- past bulletin — and not_yet_due (未到期) before it (returns.md §6). Statuses are codes;
+-- core.return_statuses names them.
 create or replace macro core.returns_register(as_of, known_at, on_time_day, due_at) as table
     with stations as (
         select * from core.stations
@@ -88,11 +88,8 @@ create or replace macro core.returns_register(as_of, known_at, on_time_day, due_
     received as (
         select
             versions.*,
-            -- on_time: received by the on_time_day of the month after the period.
-            versions.received_at::date
-            <= strptime(versions.period || '-01', '%Y-%m-%d')::date
-            + interval 1 month
-            + to_days(on_time_day - 1) as on_time,
+            -- on_time: received before the period's deadline.
+            versions.received_at < core.deadline(versions.period, on_time_day) as on_time,
             row_number() over (
                 partition by versions.station_code, versions.period, versions.status = 'accepted'
                 order by versions.received_at, versions.return_id
@@ -138,12 +135,7 @@ create or replace macro core.returns_register(as_of, known_at, on_time_day, due_
             expected.station_code,
             expected.period,
             case
-                when
-                    strptime(expected.period || '-01', '%Y-%m-%d')::date
-                    + interval 1 month
-                    + to_days(on_time_day)
-                    <= due_at
-                    then 'missing'
+                when core.deadline(expected.period, on_time_day) <= due_at then 'missing'
                 else 'not_yet_due'
             end as status,
             null::varchar as return_id,

@@ -7,7 +7,7 @@ with placements as (
 months as (
     select strftime(month_start, '%Y-%m') as month
     from generate_series(
-        make_date(year($as_of::date), 1, 1)::timestamp,
+        $year_start::date::timestamp,
         $as_of::date::timestamp,
         interval 1 month
     ) as months (month_start)
@@ -17,7 +17,7 @@ year_placements as (
     select * from placements
     where
         person_key is not null
-        and placed_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+        and placed_on between $year_start::date and $as_of::date
 ),
 
 monthly as (

@@ -3,7 +3,7 @@
 with first_placements as (
     select *
     from core.first_placements(
-        make_date(year($as_of::date), 1, 1), $as_of::date, $known_at::timestamp
+        $year_start::date, $as_of::date, $known_at::timestamp
     )
 ),
 

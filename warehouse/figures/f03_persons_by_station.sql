@@ -8,7 +8,7 @@ with stations as (
 first_placements as (
     select *
     from core.first_placements(
-        make_date(year($as_of::date), 1, 1), $as_of::date, $known_at::timestamp
+        $year_start::date, $as_of::date, $known_at::timestamp
     )
 ),
 
@@ -20,7 +20,7 @@ year_placements as (
     select * from placements
     where
         person_key is not null
-        and placed_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+        and placed_on between $year_start::date and $as_of::date
 ),
 
 attributed as (

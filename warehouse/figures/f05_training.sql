@@ -36,7 +36,7 @@ this_year as (
         coalesce(sum(completed), 0) as completed,
         coalesce(sum(employed_after), 0) as employed_after
     from courses
-    where counted_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+    where counted_on between $year_start::date and $as_of::date
 ),
 
 final as (

@@ -6,7 +6,7 @@ with events as (
 
 year_events as (
     select * from events
-    where held_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+    where held_on between $year_start::date and $as_of::date
 ),
 
 by_type as (

@@ -11,7 +11,7 @@ counted as (
             and (closed_on is null or closed_on > $as_of::date)
         ) as stations_operating,
         count(*) filter (
-            where opened_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+            where opened_on between $year_start::date and $as_of::date
         ) as opened_this_year,
         $target_new_stations::bigint as target
     from stations

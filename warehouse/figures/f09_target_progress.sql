@@ -14,7 +14,7 @@ counted as (
     from placements
     where
         person_key is not null
-        and placed_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+        and placed_on between $year_start::date and $as_of::date
 ),
 
 rates as (

@@ -14,24 +14,24 @@ stock as (
 flow as (
     select
         count(*) filter (
-            where identified_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+            where identified_on between $year_start::date and $as_of::date
         ) as identified,
         count(*) filter (
             where
             status = '已清零'
-            and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+            and cleared_on between $year_start::date and $as_of::date
         ) as cleared,
         -- Exact mean rounded once (core.round_ratio); the bulletin prints it as stored.
         core.round_ratio(
             sum(date_diff('day', identified_on, cleared_on)) filter (
                 where
                 status = '已清零'
-                and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+                and cleared_on between $year_start::date and $as_of::date
             ),
             count(date_diff('day', identified_on, cleared_on)) filter (
                 where
                 status = '已清零'
-                and cleared_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+                and cleared_on between $year_start::date and $as_of::date
             ),
             2
         ) as mean_days_to_clear

@@ -18,7 +18,7 @@ final as (
     where
         person_key is not null
         and si_subsidy
-        and placed_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+        and placed_on between $year_start::date and $as_of::date
 )
 
 select * from final;

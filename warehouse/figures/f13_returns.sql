@@ -15,7 +15,7 @@ statuses as (
 
 this_year as (
     select * from register
-    where period >= strftime(make_date(year($as_of::date), 1, 1), '%Y-%m')
+    where period >= strftime($year_start::date, '%Y-%m')
 ),
 
 station_months as (

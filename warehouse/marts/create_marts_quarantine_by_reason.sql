@@ -19,13 +19,13 @@ open_rows as (
         is_open
         and severity = 'error'
         and (
-            period between strftime(make_date(year($as_of::date), 1, 1), '%Y-%m')
+            period between strftime($year_start::date, '%Y-%m')
             and strftime($as_of::date, '%Y-%m')
             -- A file rejected before its cover could be read has no period: count it
             -- in the year it arrived.
             or (
                 not regexp_full_match(coalesce(period, ''), '[0-9]{4}-[0-9]{2}')
-                and received_at >= make_date(year($as_of::date), 1, 1)
+                and received_at >= $year_start::date
             )
         )
 ),

@@ -8,7 +8,7 @@ with placements as (
     select * from marts.placements
     where
         person_key is not null
-        and placed_on between make_date(year($as_of::date), 1, 1) and $as_of::date
+        and placed_on between $year_start::date and $as_of::date
 ),
 
 first_placements as (
