@@ -326,10 +326,9 @@ def test_only_a_return_with_an_issue_gets_a_feedback_workbook(nights: Nights) ->
     # Night 1's return is clean (every row loaded, nothing flagged): its clerk has
     # nothing to do, so nothing is sent back; the two of night 2 have issues.
     flagged = query(
-        nights.settings.private_db,
-        "select file_name, count(*) from raw.quarantine group by file_name order by 1",
+        nights.settings.private_db, "select distinct file_name from raw.quarantine order by 1"
     )
-    assert flagged == sorted((p.name, n) for p, n in ((nights.held, BAD_A), (nights.mixed, 3)))
+    assert flagged == sorted((p.name,) for p in (nights.held, nights.mixed))
     assert not (nights.settings.feedback / "XH" / f"{nights.earlier.stem}_反馈.xlsx").exists()
     assert _feedback(nights, nights.held) and _feedback(nights, nights.mixed)
     books = sorted(p.name for p in nights.settings.feedback.rglob("*.xlsx"))

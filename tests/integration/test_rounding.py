@@ -73,7 +73,12 @@ def test_301_of_3000_in_february_is_stored_and_printed_as_6_63_behind(con) -> No
 
 
 def _f09(con: duckdb.DuckDBPyConnection, as_of: date, target: int) -> dict[str, dict[str, Any]]:
-    params = {"as_of": as_of, "known_at": datetime(9999, 1, 1), "target_placements": target}
+    params = {
+        "as_of": as_of,
+        "year_start": date(as_of.year, 1, 1),
+        "known_at": datetime(9999, 1, 1),
+        "target_placements": target,
+    }
     frame = fetch_frame(con, "figures/f09_target_progress.sql", params)
     rows = [{**r, "known_at": None} for r in frame.to_dicts()]
     return {r["measure"]: r for r in fill_texts(rows)}
