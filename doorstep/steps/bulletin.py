@@ -1,4 +1,4 @@
-"""Step 8, draft: the PDF from a figures snapshot, recorded when it is the published one."""
+"""The draft step: the PDF of a figures snapshot (an issue's too, rendered by publish)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Step 7, dictionary: the data dictionary analysts read beside the analyst database,
+"""The dictionary step: the data dictionary analysts read beside the analyst database,
 written from the comments of the database just published."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Step 3, feedback: a workbook back to the station for every return with something to
+"""The feedback step: a workbook back to the station for every return with something to
 say about it.
 
 A return gets its feedback workbook (`feedback/<station>/<file>_反馈.xlsx`) when it has

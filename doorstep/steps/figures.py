@@ -1,4 +1,4 @@
-"""Step 6, figures: the analyst snapshot as of the context's date (as known at its
+"""The figures step: the analyst snapshot as of the context's date (as known at its
 known-at), published atomically for the current run, and what the bulletin reads of it."""
 
 from __future__ import annotations
