@@ -155,10 +155,10 @@ def test_bad_setting_names_the_variable_without_a_traceback(home: Path) -> None:
     result = runner.invoke(
         app,
         ["figures", "--as-of", "2024-05-31"],
-        env={"DOORSTEP_HOME": str(home), "DOORSTEP_ON_TIME_DAY": "40", "COLUMNS": "200"},
+        env={"DOORSTEP_HOME": str(home), "DOORSTEP_HOLDBACK_SHARE": "1.5", "COLUMNS": "200"},
     )
     output = assert_clean_failure(result)
-    assert "DOORSTEP_ON_TIME_DAY" in output
+    assert "DOORSTEP_HOLDBACK_SHARE" in output
 
 
 # ---------------------------------------------------------------- run and serve need the key

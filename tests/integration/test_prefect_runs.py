@@ -316,12 +316,14 @@ def test_ingest_is_tried_again_while_another_process_locks_the_warehouse(
 ) -> None:
     from prefect import flow
 
+    from doorstep.context import run_context
     from flows.nightly import ingest
     from warehouse.db import connect_private
 
     settings = settings_at(tmp_path / "home")
     write_demo_returns(settings.inbox, {"XH_2024-05.xlsx"})
     connect_private(settings.private_db).close()
+    ctx = run_context(settings, now=NOW)  # the flow builds it before the lock is taken
     locker = subprocess.Popen(
         [
             sys.executable,
@@ -339,9 +341,7 @@ def test_ingest_is_tried_again_while_another_process_locks_the_warehouse(
 
         @flow
         def night():
-            return ingest.with_options(retries=4, retry_delay_seconds=2)(
-                settings, NOW, return_state=True
-            )
+            return ingest.with_options(retries=4, retry_delay_seconds=2)(ctx, return_state=True)
 
         state = night()
     finally:
