@@ -36,6 +36,7 @@ pytestmark = pytest.mark.faults
 FIRST_NIGHT = ("WH_2024-01.xlsx", "NF_2024-01.xlsx", "XH_2024-03.xlsx")
 SECOND_NIGHT = ("WH_2024-02.xlsx", "XH_2024-04.xlsx", "XH_2024-04_更正.xlsx", "NF_2024-02.xlsx")
 LONG_NAME = "NF_2024-03_" + "很" * 78 + ".xlsx"  # 250 bytes in UTF-8
+LONG_BROKEN = "JH_2024-03_" + "很" * 78 + ".xlsx"  # as long, and not a workbook
 # The run's clock is given (received times come from it): a rerun of a killed night is the
 # operator running that night again, so it is the same night for the clock too. The
 # second night is past April's deadline, so it also publishes April's issue.
@@ -95,10 +96,11 @@ def base_home(runner: Runner, demo_returns: Path, tmp_path_factory: pytest.TempP
     _mtime(inbox / "XH_2024-04_副本.xlsx", LATE)
     shutil.copy2(demo_returns / "NF_2024-03.xlsx", inbox / LONG_NAME)
     (inbox / "JH_2024-02.xlsx").write_bytes(b"this is not a workbook\n" * 10)
+    (inbox / LONG_BROKEN).write_bytes(b"this is not a workbook either\n" * 10)
     shutil.copy2(demo_returns / "XH_2024-04.xlsx", inbox / "..XH_2024-04.xlsx")
     (inbox / "XF_2024-02.xlsx").symlink_to("/etc/passwd")
     (inbox / "扫描件").mkdir()
-    for name in ("JH_2024-02.xlsx", "..XH_2024-04.xlsx", "XF_2024-02.xlsx", "扫描件"):
+    for name in ("JH_2024-02.xlsx", LONG_BROKEN, "..XH_2024-04.xlsx", "XF_2024-02.xlsx", "扫描件"):
         _mtime(inbox / name, LATE)
     return home
 
@@ -225,10 +227,13 @@ def test_control_night_accounts_for_every_inbox_file(control: Path) -> None:
         ("扫描件", "", ""),  # a folder's name gives neither
     }
     assert ("XF_2024-02.xlsx", "XF", "2024-02", "FILE_SYMLINK") in quarantine
-    # The long name's feedback has a name the file system takes, ending as every other.
+    # A long name's feedback has a name the file system takes, ending as every other; the
+    # clean long-named return gets none (only a return with an issue does).
+    assert (manifest[LONG_BROKEN][0], manifest[LONG_BROKEN][2]) == ("rejected", "JH")
     long_feedback = [
-        p for p in (control / "feedback" / "NF").iterdir() if p.name.startswith("NF_2024-03_很")
+        p for p in (control / "feedback" / "JH").iterdir() if p.name.startswith("JH_2024-03_很")
     ]
+    assert not [p for p in (control / "feedback").rglob("NF_2024-03_很*")]
     assert len(long_feedback) == 1
     assert long_feedback[0].name.endswith("_反馈.xlsx")
     assert len(long_feedback[0].name.encode()) <= 200
