@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from foundation.reference import scope_labels
 from foundation.reference import on_time_day as reference_on_time_day
+from foundation.reference import scope_labels
 from warehouse.calendar import year_start
 from warehouse.db import EVERYTHING_KNOWN, fetch_frame, run_sql_file
 
