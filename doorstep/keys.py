@@ -32,7 +32,7 @@ def _mismatch(settings: Settings, why: str) -> KeyMismatchError:
 def require_known_key(settings: Settings) -> bytes:
     """The pseudonym key, checked against the private DB's fingerprint without changing
     anything: the first thing a run does."""
-    from warehouse.db import KeyMismatch, check_key
+    from warehouse.pseudonyms import KeyMismatch, check_key
 
     key = settings.require_key()
     try:
@@ -60,7 +60,8 @@ def rotate_key(settings: Settings, new_key: bytes) -> int:
     """Re-key every person of the private DB from the configured (old) key to `new_key` and
     store the new fingerprint, in one transaction. Returns the number of persons re-keyed.
     The analyst DB keeps the old keys until the next run or publish rebuilds it."""
-    from warehouse.db import KeyMismatch, connect_private, rekey
+    from warehouse.db import connect_private
+    from warehouse.pseudonyms import KeyMismatch, rekey
 
     old_key = settings.require_key()
     if new_key == old_key:

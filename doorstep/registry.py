@@ -176,7 +176,9 @@ def _frame(stations: list[Station], version: int) -> pl.DataFrame:
 
 def import_stations(settings: Settings, path: Path, imported_at: datetime) -> int:
     """Import a registry CSV as a new version (all or nothing); its version number."""
-    from warehouse.db import _refresh_reference, _registered, connect_private, run_sql_file
+    from warehouse.db import connect_private
+    from warehouse.reference import refresh_reference
+    from warehouse.sql import registered, run_sql_file
 
     stations = read_registry(path)
     con = connect_private(settings.private_db)
@@ -184,7 +186,7 @@ def import_stations(settings: Settings, path: Path, imported_at: datetime) -> in
         con.begin()
         try:
             version = run_sql_file(con, "raw/select_next_registry_version.sql").fetchall()[0][0]
-            with _registered(con, {"incoming_registry": _frame(stations, version)}):
+            with registered(con, {"incoming_registry": _frame(stations, version)}):
                 run_sql_file(
                     con,
                     "raw/insert_station_registry.sql",
@@ -199,7 +201,7 @@ def import_stations(settings: Settings, path: Path, imported_at: datetime) -> in
         except BaseException:
             con.rollback()
             raise
-        _refresh_reference(con)
+        refresh_reference(con)
     finally:
         con.close()
     return int(version)
@@ -209,7 +211,8 @@ def registry_versions(settings: Settings) -> list[dict[str, Any]]:
     """Every import so far, oldest first (empty: the package's stations are in force)."""
     if not settings.private_db.exists():
         return []
-    from warehouse.db import connect_private, fetch_frame
+    from warehouse.db import connect_private
+    from warehouse.sql import fetch_frame
 
     con = connect_private(settings.private_db)
     try:
@@ -219,7 +222,7 @@ def registry_versions(settings: Settings) -> list[dict[str, Any]]:
 
 
 def _imported_stations(con: Any) -> dict[str, Station]:
-    from warehouse.db import fetch_frame
+    from warehouse.sql import fetch_frame
 
     frame = fetch_frame(con, "raw/select_current_station_registry.sql")
     return {row["code"]: station_from_row(row) for row in frame.to_dicts()}

@@ -154,7 +154,7 @@ async def _from_prefect(api_url: str) -> tuple[RunInfo | None, str | None, bool]
 def _month(settings: Settings) -> MonthReturns | None:
     import duckdb
 
-    from warehouse.db import fetch_frame
+    from warehouse.sql import fetch_frame
 
     if not settings.analyst_db.exists():
         return None

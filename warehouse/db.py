@@ -1,12 +1,12 @@
-"""The private warehouse: schemas from `warehouse/ddl/`, loads in one transaction.
+"""Loading the private warehouse: a night's returns, set-based, in chunks of many
+returns, each chunk one transaction; the file manifest and the publication register.
 
-Python here only chooses `.sql` files and binds parameters; all SQL lives in the files.
+Python here only shapes frames and binds parameters; all SQL lives in the files.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,9 @@ import polars as pl
 from foundation.faults import fault_point
 from foundation.fields import SHEETS, typed_columns
 from foundation.issues import QUARANTINE_SCHEMA
-from foundation.reference import load_reference, return_status_labels, scope_labels
-from transforms.pseudonym import key_fingerprint, person_key, with_person_key
-
-SQL_DIR = Path(__file__).parent
-DDL_DIR = SQL_DIR / "ddl"
+from transforms.pseudonym import with_person_key
+from warehouse.sql import fetch_frame, registered, run_sql_file
+from warehouse.warehouse import Warehouse
 
 # Far enough ahead to mean "everything received so far" as a bound timestamp.
 EVERYTHING_KNOWN = datetime(9999, 12, 31, 23, 59, 59)
@@ -34,204 +32,71 @@ STAGING_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     sheet: typed_columns(sheet) for sheet in SHEETS
 }
 
-QUARANTINE_COLUMNS: dict[str, pl.DataType] = dict(QUARANTINE_SCHEMA)
+# One issue row of a return, as raw.quarantine keeps it.
+QUARANTINE_COLUMNS: dict[str, pl.DataType] = {"return_id": pl.String(), **QUARANTINE_SCHEMA}
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# One line per return of a night: its identity and outcome (raw.returns) and what its
+# line in the file manifest (raw.files) adds.
+RETURN_COLUMNS: dict[str, pl.DataType] = {
+    "return_id": pl.String(),
+    "station_code": pl.String(),
+    "period": pl.String(),
+    "received_at": pl.Datetime("us"),
+    "file_name": pl.String(),
+    "status": pl.String(),
+    "rows_received": pl.Int64(),
+    "size": pl.Int64(),
+    "reason_code": pl.String(),
+    "first_seen_run": pl.String(),
+    "mtime": pl.Datetime("us"),
+}
 
+# Files recorded without being loaded (copies, set-aside entries): raw.files' columns.
+FILE_COLUMNS: dict[str, pl.DataType] = {
+    "sha256": pl.String(),
+    "file_name": pl.String(),
+    "size": pl.Int64(),
+    "received_at": pl.Datetime("us"),
+    "station_code": pl.String(),
+    "period": pl.String(),
+    "outcome": pl.String(),
+    "reason_code": pl.String(),
+    "first_seen_run": pl.String(),
+    "mtime": pl.Datetime("us"),
+}
 
-def split_statements(sql: str) -> list[str]:
-    """Split a .sql file on `;` outside quotes and `--` comments."""
-    statements: list[str] = []
-    current: list[str] = []
-    i, n = 0, len(sql)
-    quote: str | None = None
-    while i < n:
-        ch = sql[i]
-        if quote:
-            current.append(ch)
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"'):
-            quote = ch
-            current.append(ch)
-        elif ch == "-" and sql.startswith("--", i):
-            end = sql.find("\n", i)
-            end = n if end == -1 else end
-            current.append(sql[i:end])
-            i = end
-            continue
-        elif ch == ";":
-            statements.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-        i += 1
-    statements.append("".join(current))
-    return [s for s in statements if _strip_comments(s).strip()]
+# Returns per transaction. A chunk's statements cost the same for 1 return or 500, so
+# bigger is faster; the bound keeps one transaction's frames and undo log small.
+RETURNS_PER_CHUNK = 500
 
-
-def _strip_comments(sql: str) -> str:
-    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-
-
-def _bind(statement: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Only the parameters a statement names: DuckDB refuses unused ones."""
-    names = set(_PARAM.findall(_strip_comments(statement)))
-    params = params or {}
-    missing = names - params.keys()
-    if missing:
-        raise KeyError(f"SQL parameters not supplied: {sorted(missing)}")
-    return {name: params[name] for name in names}
-
-
-def _resolve(path: Path | str) -> Path:
-    """Relative paths are relative to the warehouse/ folder."""
-    path = Path(path)
-    return path if path.is_absolute() else SQL_DIR / path
-
-
-def run_sql_file(
-    con: duckdb.DuckDBPyConnection, path: Path | str, params: Mapping[str, Any] | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Run every statement of a .sql file with bound `$name` parameters.
-
-    Returns the connection after the last statement, so a file that ends in a query
-    can be fetched: `run_sql_file(con, p, {...}).fetchall()` (or use `fetch_frame`).
-    """
-    path = _resolve(path)
-    result = con
-    for statement in split_statements(path.read_text(encoding="utf-8")):
-        bound = _bind(statement, params)
-        result = con.execute(statement, bound) if bound else con.execute(statement)
-    return result
-
-
-def fetch_frame(
-    con: duckdb.DuckDBPyConnection, path: Path | str, params: Mapping[str, Any] | None = None
-) -> pl.DataFrame:
-    """Run a .sql file that ends in a query and return its rows as a polars frame."""
-    path = _resolve(path)
-    statements = split_statements(path.read_text(encoding="utf-8"))
-    for statement in statements[:-1]:
-        con.execute(statement, _bind(statement, params))
-    last = statements[-1]
-    return con.sql(last, params=_bind(last, params) or None).pl()
+# The rows a staging insert adds beside the typed columns: each sheet's pseudonym.
+_PSEUDONYMS = {
+    "placements": ("id_number", "person_key"),
+    "households": ("head_id_number", "head_key"),
+}
 
 
 def connect_private(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the private DB, apply the DDL, refresh reference data."""
-    from foundation.homecheck import PRIVATE_FILE_MODE, make_private_dir
-
-    path = Path(path)
-    make_private_dir(path.parent)
-    con = duckdb.connect(str(path))
-    # DuckDB creates the file by the umask (often 644): personal data is for its owner only.
-    path.chmod(PRIVATE_FILE_MODE)
-    for ddl in sorted(DDL_DIR.glob("*.sql")):
-        run_sql_file(con, ddl)
-    _refresh_reference(con)
-    return con
-
-
-def _refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
-    ref = load_reference()
-    frames = {
-        "reference_stations": pl.DataFrame(
-            [
-                {
-                    "code": s.code,
-                    "name": s.name,
-                    "street": s.street,
-                    "opened_on": s.opened_on,
-                    "kind": s.kind,
-                }
-                for s in ref.stations.values()
-            ],
-            schema={
-                "code": pl.String,
-                "name": pl.String,
-                "street": pl.String,
-                "opened_on": pl.Date,
-                "kind": pl.String,
-            },
-        ),
-        "reference_channels": pl.DataFrame(
-            [
-                {"code": c.code, "label": c.label, "rollup": c.rollup or c.code}
-                for c in ref.channels.values()
-            ],
-            schema={"code": pl.String, "label": pl.String, "rollup": pl.String},
-        ),
-        "reference_categories": pl.DataFrame(
-            [{"code": c.code, "label": c.label} for c in ref.categories.values()],
-            schema={"code": pl.String, "label": pl.String},
-        ),
-        "reference_reasons": pl.DataFrame(
-            [
-                {"reason_code": r.reason_code, "severity": r.severity, "message_zh": r.message_zh}
-                for r in ref.reasons.values()
-            ],
-            schema={"reason_code": pl.String, "severity": pl.String, "message_zh": pl.String},
-        ),
-        **{
-            f"reference_{name}": pl.DataFrame(
-                [{"code": code, "label": label} for code, label in labels.items()],
-                schema={"code": pl.String, "label": pl.String},
-            )
-            for name, labels in (
-                ("scopes", scope_labels()),
-                ("return_statuses", return_status_labels()),
-            )
-        },
-    }
-    with _registered(con, frames):
-        con.begin()
-        try:
-            run_sql_file(con, "core/refresh_reference.sql")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-
-
-class _registered:
-    """Register polars frames as views for the duration of a block."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]):
-        self.con = con
-        self.frames = frames
-
-    def __enter__(self) -> None:
-        for name, frame in self.frames.items():
-            self.con.register(name, frame)
-
-    def __exit__(self, *exc: object) -> None:
-        for name in self.frames:
-            self.con.unregister(name)
+    """A connection to the private DB at `path` (see `warehouse.Warehouse`)."""
+    return Warehouse(path).connect()
 
 
 def record_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> bool:
     """Record a delivered file in raw.files; False when its bytes were seen before
     (a byte-identical copy, possibly under another name, which is recorded but not loaded)."""
     seen = file_seen(con, manifest["sha256"])
-    _insert_file(con, manifest)
+    params = {name: manifest.get(name) for name in FILE_COLUMNS}
+    run_sql_file(con, "raw/insert_file.sql", params)
     return not seen
 
 
-def _insert_file(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> None:
-    params = {
-        "sha256": manifest["sha256"],
-        "file_name": manifest["file_name"],
-        "size": manifest.get("size"),
-        "received_at": manifest.get("received_at"),
-        "station_code": manifest.get("station_code"),
-        "period": manifest.get("period"),
-        "outcome": manifest.get("outcome"),
-        "reason_code": manifest.get("reason_code"),
-        "first_seen_run": manifest.get("first_seen_run"),
-        "mtime": manifest.get("mtime"),
-    }
-    run_sql_file(con, "raw/insert_file.sql", params)
+def record_files(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> None:
+    """Record files that are not loaded (copies, set-aside entries) in raw.files with
+    one statement: all of them or none."""
+    if files.height == 0:
+        return
+    with registered(con, {"incoming_files": _conform(files, FILE_COLUMNS)}):
+        run_sql_file(con, "raw/insert_files.sql")
 
 
 def files_seen(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -248,7 +113,7 @@ def file_seen(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
 
 
 def _conform(frame: pl.DataFrame | None, columns: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """Exactly the staging columns, in order and typed; absent ones as nulls."""
+    """Exactly these columns, in order and typed; absent ones as nulls."""
     if frame is None:
         return pl.DataFrame(schema=dict(columns))
     exprs = [
@@ -256,6 +121,127 @@ def _conform(frame: pl.DataFrame | None, columns: Mapping[str, pl.DataType]) -> 
         for name, dtype in columns.items()
     ]
     return frame.select(exprs)
+
+
+def _staged(
+    sheet: str, frame: pl.DataFrame | None, returns: pl.DataFrame, key: bytes
+) -> pl.DataFrame:
+    """A sheet's rows for the whole night as its staging table takes them: each row's
+    station and period from its return's line (never from the frame), pseudonym added."""
+    columns = STAGING_COLUMNS[sheet]
+    if frame is None or frame.height == 0:
+        staged = _conform(None, columns)
+    else:
+        identity = returns.select("return_id", "station_code", "period", "chunk")
+        own = frame.drop([c for c in ("station_code", "period", "chunk") if c in frame.columns])
+        staged = own.join(identity, on="return_id", how="left")
+        if staged.filter(pl.col("chunk").is_null()).height:
+            raise ValueError(f"{sheet}: rows of a return that is not in the night's returns")
+        staged = _conform(staged, {**columns, "chunk": pl.Int64()})
+    if sheet in _PSEUDONYMS:
+        id_column, name = _PSEUDONYMS[sheet]
+        staged = with_person_key(staged, key, column=id_column, name=name)
+    return staged
+
+
+def _by_chunk(frame: pl.DataFrame, chunks: int) -> list[pl.DataFrame]:
+    """The frame's rows of each chunk (split once), without the chunk column."""
+    if "chunk" not in frame.columns:
+        return [frame] * chunks if chunks else []
+    parts = frame.partition_by("chunk", as_dict=True, include_key=False)
+    empty = frame.drop("chunk").clear()
+    return [parts.get((i,), empty) for i in range(chunks)]
+
+
+def load_night(
+    con: duckdb.DuckDBPyConnection,
+    returns: pl.DataFrame,
+    sheets: Mapping[str, pl.DataFrame],
+    quarantine: pl.DataFrame | None,
+    *,
+    key: bytes,
+    manifest: bool = True,
+    returns_per_chunk: int = RETURNS_PER_CHUNK,
+) -> list[str]:
+    """Load a night's returns set-based: each sheet's rows, the quarantine, raw.returns
+    and the returns' lines in raw.files with one statement each per chunk of returns,
+    each chunk in one transaction. A kill at any instant leaves every return wholly on
+    record or not at all (its file line with it, Contract 8), so the next night reads
+    the rest again.
+
+    `returns` has RETURN_COLUMNS (one row per return, unique return_id); `sheets` and
+    `quarantine` hold the rows of all of them, keyed by return_id (rows of held-back
+    returns are kept for the record; only accepted returns ever become current). A
+    return loaded before is left as it is. Returns the return_ids loaded now.
+    """
+    unknown = set(sheets) - set(SHEETS) - {"cover"}
+    if unknown:
+        raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
+    bad = set(returns["status"].to_list()) - set(RETURN_STATUSES) if returns.height else set()
+    if bad:
+        raise ValueError(f"status must be one of {RETURN_STATUSES}, not {sorted(bad)}")
+    if returns["return_id"].n_unique() != returns.height:
+        raise ValueError("a return_id appears twice in the night's returns")
+    if returns_per_chunk < 1:
+        raise ValueError("returns_per_chunk must be at least 1")
+
+    # The night partitioned once: every row tagged with its return's chunk.
+    returns = _conform(returns, RETURN_COLUMNS).with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) // returns_per_chunk).alias("chunk")
+    )
+    chunks = -(-returns.height // returns_per_chunk)
+    staged = {sheet: _staged(sheet, sheets.get(sheet), returns, key) for sheet in SHEETS}
+    passed = (
+        pl.concat([f.select("return_id") for f in staged.values()])
+        .group_by("return_id")
+        .len("rows_passed")
+    )
+    returns = returns.join(passed, on="return_id", how="left").with_columns(
+        pl.col("rows_passed").fill_null(0).cast(pl.Int64)
+    )
+    issues = _conform(quarantine, QUARANTINE_COLUMNS).join(
+        returns.select("return_id", "chunk"), on="return_id", how="left"
+    )
+    if issues.filter(pl.col("chunk").is_null()).height:
+        raise ValueError("quarantine rows of a return that is not in the night's returns")
+
+    parts = {f"incoming_{sheet}": _by_chunk(frame, chunks) for sheet, frame in staged.items()}
+    parts["incoming_quarantine"] = _by_chunk(issues, chunks)
+    parts["incoming_returns"] = _by_chunk(returns, chunks)
+    loaded: list[str] = []
+    for i in range(chunks):
+        frames = {name: chunk[i] for name, chunk in parts.items()}
+        loaded.extend(_load_chunk(con, frames, manifest=manifest))
+        fault_point("load:after_commit")
+    return loaded
+
+
+def _load_chunk(
+    con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], *, manifest: bool
+) -> Sequence[str]:
+    with registered(con, frames):
+        con.begin()
+        try:
+            present = fetch_frame(con, "raw/select_returns_present.sql")["return_id"].to_list()
+            if present:
+                # Loaded on an earlier night (or by a night killed after this commit).
+                for name, frame in frames.items():
+                    frames[name] = frame.filter(~pl.col("return_id").is_in(present))
+                    con.register(name, frames[name])
+            run_sql_file(con, "raw/insert_returns.sql")
+            if manifest:
+                run_sql_file(con, "raw/insert_return_files.sql")
+            fault_point("load:after_record")
+            run_sql_file(con, "raw/insert_quarantine.sql")
+            for sheet in SHEETS:
+                run_sql_file(con, f"staging/insert_staging_{sheet}.sql")
+                run_sql_file(con, f"core/insert_core_{sheet}.sql")
+            fault_point("load:before_commit")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    return frames["incoming_returns"]["return_id"].to_list()
 
 
 def load_return(
@@ -273,84 +259,37 @@ def load_return(
     key: bytes,
     manifest: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Load one return (its passing rows and its quarantine) in a single transaction.
-
-    `manifest` (size, outcome, reason_code, first_seen_run) is its line in raw.files,
-    written in the same transaction: "seen" and "loaded" commit together or not at all.
-    Returns False (and changes nothing) when the return_id was loaded before. Rows
-    of held-back and rejected returns are kept for the record, but only accepted
-    returns can ever become the current version of a station-month.
-    """
-    if status not in RETURN_STATUSES:
-        raise ValueError(f"status must be one of {RETURN_STATUSES}, not {status!r}")
+    """Load one return (its passing rows and its quarantine) in a single transaction:
+    `load_night` for a night of one. `manifest` (size, outcome, reason_code,
+    first_seen_run, mtime) is its line in raw.files, written in the same transaction.
+    Returns False (and changes nothing) when the return_id was loaded before."""
+    line = {
+        "return_id": return_id,
+        "station_code": station_code,
+        "period": period,
+        "received_at": received_at,
+        "file_name": file_name,
+        "status": status,
+        "rows_received": rows_received,
+        **{k: (manifest or {}).get(k) for k in ("size", "reason_code", "first_seen_run", "mtime")},
+    }
+    if manifest is not None and manifest.get("outcome") not in (None, status):
+        raise ValueError("a loaded return's manifest outcome is its status")
+    returns = pl.DataFrame([line], schema=RETURN_COLUMNS)
+    mine = {
+        sheet: frame.with_columns(pl.lit(return_id).alias("return_id"))
+        for sheet, frame in sheets.items()
+        if sheet in SHEETS and frame.height
+    }
+    issues = (
+        quarantine.with_columns(pl.lit(return_id).alias("return_id"))
+        if quarantine is not None
+        else None
+    )
     unknown = set(sheets) - set(SHEETS) - {"cover"}
     if unknown:
         raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
-
-    identity = {"return_id": return_id, "station_code": station_code, "period": period}
-    frames: dict[str, pl.DataFrame] = {}
-    for sheet in SHEETS:
-        frame = sheets.get(sheet)
-        if frame is not None and frame.height:
-            # The return's identity comes from the caller, not from whatever the frame says.
-            frame = frame.with_columns(
-                pl.lit(return_id).alias("return_id"),
-                pl.lit(station_code).alias("station_code"),
-                pl.lit(period).alias("period"),
-            )
-        conformed = _conform(frame, STAGING_COLUMNS[sheet])
-        if sheet == "placements":
-            conformed = with_person_key(conformed, key)
-        elif sheet == "households":
-            conformed = with_person_key(conformed, key, column="head_id_number", name="head_key")
-        frames[f"incoming_{sheet}"] = conformed
-    frames["incoming_quarantine"] = _conform(quarantine, QUARANTINE_COLUMNS)
-    rows_passed = sum(frames[f"incoming_{s}"].height for s in SHEETS)
-
-    with _registered(con, frames):
-        con.begin()
-        try:
-            present = run_sql_file(
-                con, "raw/select_return_exists.sql", {"return_id": return_id}
-            ).fetchall()
-            if present and present[0][0]:
-                con.rollback()
-                return False
-            run_sql_file(
-                con,
-                "raw/insert_return.sql",
-                {
-                    **identity,
-                    "received_at": received_at,
-                    "file_name": file_name,
-                    "status": status,
-                    "rows_received": rows_received,
-                    "rows_passed": rows_passed,
-                },
-            )
-            if manifest is not None:
-                _insert_file(
-                    con,
-                    {
-                        **manifest,
-                        "sha256": return_id,
-                        "file_name": file_name,
-                        "received_at": received_at,
-                        "station_code": station_code or None,
-                        "period": period or None,
-                    },
-                )
-            fault_point("load:after_record")
-            run_sql_file(con, "raw/insert_quarantine.sql", {"return_id": return_id})
-            for sheet in SHEETS:
-                run_sql_file(con, f"staging/insert_staging_{sheet}.sql")
-                run_sql_file(con, f"core/insert_core_{sheet}.sql", {"return_id": return_id})
-            fault_point("load:before_commit")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-    return True
+    return bool(load_night(con, returns, mine, issues, key=key, manifest=manifest is not None))
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, row: Mapping[str, Any]) -> None:
@@ -385,92 +324,3 @@ def last_known_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """The latest known-at anything was published with (None before the first)."""
     rows = run_sql_file(con, "raw/select_last_known_at.sql").fetchall()
     return rows[0][0] if rows else None
-
-
-class KeyMismatch(Exception):
-    """The pseudonym key given is not the one this warehouse's pseudonyms were made with."""
-
-
-def _stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = run_sql_file(con, "keys/select_key_fingerprint.sql").fetchall()
-    return str(rows[0][0]) if rows else None
-
-
-def _key_problem(con: duckdb.DuckDBPyConnection, key: bytes) -> str | None:
-    """Why `key` is not this warehouse's key, or None when it is (or nothing says otherwise)."""
-    if run_sql_file(con, "keys/select_fingerprint_table_exists.sql").fetchall()[0][0]:
-        stored = _stored_fingerprint(con)
-        if stored is not None:
-            return None if stored == key_fingerprint(key) else "its fingerprint differs"
-    # A warehouse from before fingerprints: the pseudonyms themselves tell.
-    for id_number, pseudonym in run_sql_file(con, "keys/select_keyed_id_sample.sql").fetchall():
-        if person_key(id_number, key) != pseudonym:
-            return "it did not make the stored person keys"
-    return None
-
-
-def check_key(path: Path | str, key: bytes) -> None:
-    """Raise KeyMismatch unless `key` made this private DB's pseudonyms. Opens the DB
-    read-only and changes nothing; a DB not there yet accepts any key."""
-    path = Path(path)
-    if not path.exists():
-        return
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        problem = _key_problem(con, key)
-    finally:
-        con.close()
-    if problem:
-        raise KeyMismatch(problem)
-
-
-def record_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
-    """Store the key's fingerprint at first use; raise KeyMismatch for another key."""
-    con.begin()
-    try:
-        problem = _key_problem(con, key)
-        if problem:
-            raise KeyMismatch(problem)
-        if _stored_fingerprint(con) is None:
-            run_sql_file(
-                con, "keys/insert_key_fingerprint.sql", {"fingerprint": key_fingerprint(key)}
-            )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-
-
-def rekey(con: duckdb.DuckDBPyConnection, old_key: bytes, new_key: bytes) -> int:
-    """Re-key every pseudonym from the ID numbers in staging and store the new key's
-    fingerprint, in one transaction. Returns how many persons (distinct ID numbers)."""
-    con.begin()
-    try:
-        problem = _key_problem(con, old_key)
-        if problem:
-            raise KeyMismatch(problem)
-        keyed = run_sql_file(con, "keys/select_keyed_ids.sql").fetchall()
-        pairs: dict[str, str] = {}
-        for id_number, pseudonym in keyed:
-            if person_key(id_number, old_key) != pseudonym:
-                raise KeyMismatch("it did not make every stored person key")
-            pairs[pseudonym] = person_key(id_number, new_key)
-        rekeyed = pl.DataFrame(
-            {"old_key": list(pairs), "new_key": list(pairs.values())},
-            schema={"old_key": pl.String, "new_key": pl.String},
-        )
-        with _registered(con, {"rekeyed": rekeyed}):
-            run_sql_file(con, "keys/update_pseudonyms.sql")
-            stale = run_sql_file(con, "keys/select_stale_pseudonyms.sql").fetchall()[0][0]
-            if stale:
-                raise RuntimeError("some pseudonyms have no ID number in staging to re-key from")
-        fingerprint = {"fingerprint": key_fingerprint(new_key)}
-        if _stored_fingerprint(con) is None:
-            run_sql_file(con, "keys/insert_key_fingerprint.sql", fingerprint)
-        else:
-            run_sql_file(con, "keys/update_key_fingerprint.sql", fingerprint)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return len({row[0] for row in keyed})

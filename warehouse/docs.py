@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from foundation.reference import bureau, publication_labels
-from warehouse.db import run_sql_file
+from warehouse.sql import run_sql_file
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 TITLE = publication_labels()["data_dictionary"].format(**bureau())

@@ -18,7 +18,8 @@ import polars as pl
 from foundation.reference import on_time_day as reference_on_time_day
 from foundation.reference import scope_labels
 from warehouse.calendar import year_start
-from warehouse.db import EVERYTHING_KNOWN, fetch_frame, run_sql_file
+from warehouse.db import EVERYTHING_KNOWN
+from warehouse.sql import fetch_frame, run_sql_file
 
 FIGURES_DIR = Path(__file__).parent / "figures"
 

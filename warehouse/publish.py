@@ -22,8 +22,9 @@ from foundation.faults import fault_point
 from foundation.reference import load_reference
 from foundation.reference import on_time_day as reference_on_time_day
 from warehouse.calendar import year_start
-from warehouse.db import EVERYTHING_KNOWN, run_sql_file
+from warehouse.db import EVERYTHING_KNOWN
 from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version, due_at
+from warehouse.sql import run_sql_file
 
 log = logging.getLogger(__name__)
 

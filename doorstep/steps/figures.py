@@ -33,7 +33,7 @@ class FiguresResult:
 def _rows(
     con: duckdb.DuckDBPyConnection, sql_file: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    from warehouse.db import fetch_frame
+    from warehouse.sql import fetch_frame
 
     return fetch_frame(con, sql_file, params).to_dicts()
 

@@ -240,7 +240,7 @@ def publish_due(ctx: RunContext) -> Publication | None:
 def _has_returns(settings: Settings, period: str) -> bool:
     import duckdb
 
-    from warehouse.db import run_sql_file
+    from warehouse.sql import run_sql_file
 
     con = duckdb.connect(str(settings.private_db), read_only=True)
     try:

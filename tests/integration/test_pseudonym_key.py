@@ -145,7 +145,7 @@ def test_the_flow_and_a_run_context_refuse_another_key_too(
 def test_a_warehouse_without_a_fingerprint_is_checked_by_its_person_keys(
     home: Home, tmp_path: Path
 ) -> None:
-    from warehouse.db import KeyMismatch, check_key
+    from warehouse.pseudonyms import KeyMismatch, check_key
 
     old = Path(shutil.copy2(home.settings.private_db, tmp_path / "old.duckdb"))
     con = duckdb.connect(str(old))

@@ -22,8 +22,9 @@ import pytest
 
 from doorstep.bulletin.narrative import approx_yuan, fill_texts
 from tests.integration.test_warehouse import load, placement, synthetic_id
-from warehouse.db import connect_private, fetch_frame
+from warehouse.db import connect_private
 from warehouse.figures import compute_figures
+from warehouse.sql import fetch_frame
 
 pytestmark = pytest.mark.integration
 

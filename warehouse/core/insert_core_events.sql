@@ -9,5 +9,4 @@ select
     held_on,
     attendees,
     venue
-from staging.events
-where return_id = $return_id;
+from incoming_events;

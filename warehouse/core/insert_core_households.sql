@@ -13,5 +13,4 @@ select
     status,
     cleared_on,
     cleared_channel
-from staging.households
-where return_id = $return_id;
+from incoming_households;

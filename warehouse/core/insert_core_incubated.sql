@@ -10,5 +10,4 @@ select
     incubated_on,
     jobs,
     hardship_jobs
-from staging.incubated
-where return_id = $return_id;
+from incoming_incubated;

@@ -1,9 +1,8 @@
--- Pseudonymise one return's placements: keep the key and coarse attributes derived
--- from the ID number and certificate, never the numbers themselves.
+-- Pseudonymise a chunk's placements (incoming_placements, as staged): keep the key and
+-- coarse attributes derived from the ID number and certificate, never the numbers.
 insert into core.placements
 with staged as (
-    select * from staging.placements
-    where return_id = $return_id
+    select * from incoming_placements
 ),
 
 channels as (

@@ -12,5 +12,4 @@ select
     completed,
     employed_after,
     partner
-from staging.training
-where return_id = $return_id;
+from incoming_training;
