@@ -21,7 +21,15 @@ import pytest
 
 from tests.factories import FIELD_TYPES, with_check_digit
 from transforms.pseudonym import person_key
-from warehouse.db import connect_private, file_seen, load_return, record_file
+from warehouse import Warehouse
+from warehouse.db import (
+    RETURN_COLUMNS,
+    connect_private,
+    file_seen,
+    load_night,
+    load_return,
+    record_file,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -349,3 +357,177 @@ def test_load_killed_mid_way_is_all_or_nothing(private_db: Path):
         if counts != (0, 0, 0):
             break
     assert (0, 0, 0) in outcomes, outcomes
+
+
+# -- set-based nights ------------------------------------------------------------------
+NIGHT = (  # station, period, received_at, placements (id seq, day), file name
+    ("XH", "2024-05", datetime(2024, 6, 3, 9), [(1, 2), (2, 3)], "XH_2024-05.xlsx"),
+    ("JH", "2024-05", datetime(2024, 6, 3, 10), [(3, 4)], "JH_2024-05.xlsx"),
+    ("NF", "2024-05", datetime(2024, 6, 3, 11), [], "NF_2024-05.xlsx"),
+    ("XH", "2024-05", datetime(2024, 6, 4, 8), [(1, 2)], "XH_2024-05_更正.xlsx"),
+    ("WH", "2024-05", datetime(2024, 6, 4, 9), [(4, 5), (5, 6), (6, 7)], "WH_2024-05.xlsx"),
+)
+TABLES = (
+    "raw.returns",
+    "raw.files",
+    "raw.quarantine",
+    "staging.placements",
+    "staging.training",
+    "core.placements",
+    "core.training",
+)
+
+
+def night(*, bad_reason_at: int | None = None) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
+    """The NIGHT as load_night takes it: a line per return, each sheet's rows of all
+    returns, and one quarantine row per return (its reason missing at `bad_reason_at`)."""
+    lines, placements, training, issues = [], [], [], []
+    for i, (station, period, received_at, people, file_name) in enumerate(NIGHT):
+        return_id = hashlib.sha256(file_name.encode()).hexdigest()
+        rows = [placement(synthetic_id(seq), date(2024, 5, day)) for seq, day in people]
+        placements.append(frame(rows, PLACEMENT_SCHEMA).with_columns(return_id=pl.lit(return_id)))
+        training.append(
+            frame([{"project": f"{station}培训", "trainees": 10 + i}]).with_columns(
+                return_id=pl.lit(return_id)
+            )
+        )
+        issues.append(
+            {
+                "return_id": return_id,
+                "file_name": file_name,
+                "sheet": "placements",
+                "row_number": 9,
+                "column_name": "身份证号",
+                "reason_code": None if i == bad_reason_at else "ID_CHECKSUM",
+                "message": "x",
+            }
+        )
+        lines.append(
+            {
+                "return_id": return_id,
+                "station_code": station,
+                "period": period,
+                "received_at": received_at,
+                "file_name": file_name,
+                "status": "accepted",
+                "rows_received": len(rows) + 2,
+                "size": 1000 + i,
+                "first_seen_run": "night-1",
+            }
+        )
+    sheets = {
+        "placements": pl.concat(placements),
+        "training": pl.concat(training, how="diagonal_relaxed"),
+    }
+    return pl.DataFrame(lines, schema=RETURN_COLUMNS), sheets, pl.DataFrame(issues)
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    # Table names come from the fixed TABLES; rows sorted, as order is not a promise.
+    return {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in TABLES}
+
+
+def test_a_night_in_chunks_is_the_night_return_by_return(tmp_path: Path):
+    returns, sheets, issues = night()
+    by_return = connect_private(tmp_path / "one-by-one.duckdb")
+    for line in returns.iter_rows(named=True):
+        mine = line["return_id"]
+        assert load_return(
+            by_return,
+            **{k: line[k] for k in ("return_id", "station_code", "period", "received_at")},
+            file_name=line["file_name"],
+            status=line["status"],
+            sheets={s: f.filter(pl.col("return_id") == mine) for s, f in sheets.items()},
+            quarantine=issues.filter(pl.col("return_id") == mine).drop("return_id"),
+            rows_received=line["rows_received"],
+            key=KEY,
+            manifest={k: line[k] for k in ("size", "reason_code", "first_seen_run", "mtime")},
+        )
+    chunked = connect_private(tmp_path / "chunked.duckdb")
+    loaded = load_night(chunked, returns, sheets, issues, key=KEY, returns_per_chunk=2)
+    assert loaded == returns["return_id"].to_list()
+    assert tables(chunked) == tables(by_return)
+    counts = {t: len(rows) for t, rows in tables(chunked).items()}
+    assert counts == {
+        "raw.returns": 5,
+        "raw.files": 5,
+        "raw.quarantine": 5,
+        "staging.placements": 7,
+        "staging.training": 5,
+        "core.placements": 7,
+        "core.training": 5,
+    }
+    # The correction received later the same night supersedes XH's first version.
+    current = chunked.execute(
+        "select file_name from raw.returns where return_id in "
+        "(select return_id from core.current_returns(timestamp '9999-12-31')) order by 1"
+    ).fetchall()
+    assert current == [
+        ("JH_2024-05.xlsx",),
+        ("NF_2024-05.xlsx",),
+        ("WH_2024-05.xlsx",),
+        ("XH_2024-05_更正.xlsx",),
+    ]
+    # Every loaded row carries its return's station from the return's line.
+    stations = chunked.execute(
+        "select distinct r.station_code = p.station_code from core.placements as p "
+        "join raw.returns as r using (return_id)"
+    ).fetchall()
+    assert stations == [(True,)]
+
+
+def test_a_chunk_that_fails_leaves_the_chunks_before_it_whole_and_nothing_of_its_own(
+    tmp_path: Path,
+):
+    returns, sheets, issues = night(bad_reason_at=3)
+    con = connect_private(tmp_path / "private.duckdb")
+    with pytest.raises(duckdb.ConstraintException):
+        load_night(con, returns, sheets, issues, key=KEY, returns_per_chunk=2)
+    first_two = returns["return_id"].to_list()[:2]
+    for table in TABLES:
+        on_record = con.execute(
+            f"select distinct {'sha256' if table == 'raw.files' else 'return_id'} from {table}"
+        ).fetchall()
+        assert sorted(r[0] for r in on_record) == sorted(first_two), table
+    # The next night reads the same returns again: the two on record are left as they
+    # are, the rest load, and the warehouse is that of a night never interrupted.
+    returns, sheets, issues = night()
+    loaded = load_night(con, returns, sheets, issues, key=KEY, returns_per_chunk=2)
+    assert loaded == returns["return_id"].to_list()[2:]
+    control = connect_private(tmp_path / "control.duckdb")
+    load_night(control, returns, sheets, issues, key=KEY)
+    assert tables(con) == tables(control)
+
+
+def test_a_night_whose_rows_name_a_return_it_does_not_have_is_refused(private_db: Path):
+    returns, sheets, _ = night()
+    con = connect_private(private_db)
+    with pytest.raises(ValueError, match="placements: rows of a return that is not"):
+        load_night(con, returns.head(2), sheets, None, key=KEY)
+    assert count(con, "raw.returns") == 0
+
+
+def test_the_schema_is_applied_once_per_process(private_db: Path):
+    """A second connect in this process opens the file only: a column dropped after the
+    first stays dropped. A new process brings the schema back (its DDL migrates)."""
+    Warehouse(private_db).connect().close()
+    con = Warehouse(private_db).connect()
+    con.execute("alter table raw.files drop column mtime")
+    con.close()
+    con = Warehouse(private_db).connect()
+    columns = {r[0] for r in con.execute("describe raw.files").fetchall()}
+    con.close()
+    assert "mtime" not in columns
+    repo = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from warehouse import Warehouse; Warehouse({str(private_db)!r}).connect().close()",
+        ],
+        cwd=repo,
+        check=True,
+    )
+    con = Warehouse(private_db).connect()
+    columns = {r[0] for r in con.execute("describe raw.files").fetchall()}
+    assert "mtime" in columns
