@@ -58,10 +58,12 @@ FAULT_POINTS = (
     "lock:held",  # the run has just started: the home locked, nothing else done
     "ingest:after_read",
     "feedback:after_write",  # feedback workbooks written, nothing loaded
-    "load:after_record",  # a return's manifest line written, its rows not (the old bug)
-    "load:before_commit",  # everything of one return written, not committed
-    "load:after_commit",  # one return committed, the others not
-    "load:before_duplicates",  # every return committed, no copy recorded
+    # Load commits a chunk of returns at a time (warehouse.db.load_night); the demo's
+    # night is one chunk, so after_commit falls after all of its returns.
+    "load:after_record",  # a chunk's returns and manifest lines written, no rows (the old bug)
+    "load:before_commit",  # everything of a chunk written, not committed
+    "load:after_commit",  # a chunk committed, any later chunks not
+    "load:before_duplicates",  # every chunk committed, no copy recorded
     "publish:before_swap",  # the new analyst file complete beside the old one
     "publish:after_swap",  # swapped in, data dictionary and draft not written
     "issue:before_record",  # April's issue PDF in place, not recorded as published

@@ -7,6 +7,7 @@ IDs; test_figures.py and test_publish.py reuse them.
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import subprocess
 import sys
@@ -531,3 +532,42 @@ def test_the_schema_is_applied_once_per_process(private_db: Path):
     con = Warehouse(private_db).connect()
     columns = {r[0] for r in con.execute("describe raw.files").fetchall()}
     assert "mtime" in columns
+
+
+NIGHT_LOADER = r"""
+import sys
+from tests.integration.test_warehouse import KEY, night
+from warehouse.db import connect_private, load_night
+returns, sheets, issues = night()
+con = connect_private(sys.argv[1])
+load_night(con, returns, sheets, issues, key=KEY, returns_per_chunk=2)
+"""
+
+
+@pytest.mark.parametrize(
+    ("point", "on_record"),
+    [("load:after_record", 0), ("load:before_commit", 0), ("load:after_commit", 2)],
+)
+def test_a_night_killed_in_load_keeps_whole_chunks_only(
+    point: str, on_record: int, private_db: Path
+):
+    """SIGKILL at each fault point of the first chunk: the chunks committed before the
+    kill are whole (returns, file lines, quarantine, staging and core rows), the rest
+    absent; loading the night again ends as a night never interrupted."""
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DOORSTEP_FAULT_POINT": point}
+    killed = subprocess.run(
+        [sys.executable, "-c", NIGHT_LOADER, str(private_db)], cwd=repo, env=env, check=False
+    )
+    assert killed.returncode == -signal.SIGKILL
+    returns, sheets, issues = night()
+    con = connect_private(private_db)
+    expected = sorted(returns["return_id"].to_list()[:on_record])
+    for table in TABLES:
+        column = "sha256" if table == "raw.files" else "return_id"
+        ids = con.execute(f"select distinct {column} from {table}").fetchall()
+        assert sorted(r[0] for r in ids) == expected, table
+    load_night(con, returns, sheets, issues, key=KEY, returns_per_chunk=2)
+    control = connect_private(private_db.with_name("control.duckdb"))
+    load_night(control, returns, sheets, issues, key=KEY)
+    assert tables(con) == tables(control)
