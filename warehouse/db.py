@@ -69,7 +69,7 @@ FILE_COLUMNS: dict[str, pl.DataType] = {
 # bigger is faster; the bound keeps one transaction's frames and undo log small.
 RETURNS_PER_CHUNK = 500
 
-# The rows a staging insert adds beside the typed columns: each sheet's pseudonym.
+# Sheets with a person in them: the column the pseudonym is made from, and its name.
 _PSEUDONYMS = {
     "placements": ("id_number", "person_key"),
     "households": ("head_id_number", "head_key"),

@@ -1,5 +1,5 @@
 -- Replace every pseudonym by the one the new key makes of the same ID number
--- ($rekeyed: old_key → new_key, registered by warehouse.db.rekey). One transaction.
+-- ($rekeyed: old_key → new_key, registered by warehouse.pseudonyms.rekey). One transaction.
 update staging.placements
 set person_key = rekeyed.new_key
 from rekeyed
