@@ -208,6 +208,7 @@ def load_night(
     parts = {f"incoming_{sheet}": _by_chunk(frame, chunks) for sheet, frame in staged.items()}
     parts["incoming_quarantine"] = _by_chunk(issues, chunks)
     parts["incoming_returns"] = _by_chunk(returns, chunks)
+    del staged, issues  # the parts are copies: keep the night in memory once
     loaded: list[str] = []
     for i in range(chunks):
         frames = {name: chunk[i] for name, chunk in parts.items()}
