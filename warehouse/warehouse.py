@@ -25,12 +25,18 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
         run_sql_file(con, ddl)
 
 
+def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """A catalog lookup, not the DDL: a file deleted and made again may get the same
+    inode, and must not be taken for the one already prepared."""
+    return bool(run_sql_file(con, "catalog/select_schema_present.sql").fetchall()[0][0])
+
+
 class Warehouse:
     """The private DuckDB file at `path` (personal data: its owner only).
 
     The first `connect()` in a process applies the DDL and refreshes the reference
-    data; later ones only open the file. A file replaced under the same path (another
-    inode) counts as new."""
+    data; later ones only open the file. A file replaced under the same path counts as
+    new."""
 
     _prepared: ClassVar[set[tuple[str, int, int]]] = set()
     _lock: ClassVar[threading.Lock] = threading.Lock()
@@ -51,7 +57,7 @@ class Warehouse:
             self.path.chmod(PRIVATE_FILE_MODE)
             with self._lock:
                 identity = self._identity()
-                if identity not in self._prepared:
+                if identity not in self._prepared or not _has_schema(con):
                     apply_ddl(con)
                     refresh_reference(con)
                     self._prepared.add(identity)

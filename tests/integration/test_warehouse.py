@@ -571,3 +571,11 @@ def test_a_night_killed_in_load_keeps_whole_chunks_only(
     control = connect_private(private_db.with_name("control.duckdb"))
     load_night(control, returns, sheets, issues, key=KEY)
     assert tables(con) == tables(control)
+
+
+def test_a_warehouse_file_made_again_at_the_same_path_gets_its_schema(private_db: Path):
+    Warehouse(private_db).connect().close()
+    private_db.unlink()
+    con = Warehouse(private_db).connect()
+    assert count(con, "raw.returns") == 0
+    assert count(con, "core.stations") == 6
