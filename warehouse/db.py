@@ -134,7 +134,7 @@ def _staged(
     else:
         identity = returns.select("return_id", "station_code", "period", "chunk")
         own = frame.drop([c for c in ("station_code", "period", "chunk") if c in frame.columns])
-        staged = own.join(identity, on="return_id", how="left")
+        staged = own.join(identity, on="return_id", how="left", maintain_order="left")
         if staged.filter(pl.col("chunk").is_null()).height:
             raise ValueError(f"{sheet}: rows of a return that is not in the night's returns")
         staged = _conform(staged, {**columns, "chunk": pl.Int64()})
@@ -196,11 +196,11 @@ def load_night(
         .group_by("return_id")
         .len("rows_passed")
     )
-    returns = returns.join(passed, on="return_id", how="left").with_columns(
+    returns = returns.join(passed, on="return_id", how="left", maintain_order="left").with_columns(
         pl.col("rows_passed").fill_null(0).cast(pl.Int64)
     )
     issues = _conform(quarantine, QUARANTINE_COLUMNS).join(
-        returns.select("return_id", "chunk"), on="return_id", how="left"
+        returns.select("return_id", "chunk"), on="return_id", how="left", maintain_order="left"
     )
     if issues.filter(pl.col("chunk").is_null()).height:
         raise ValueError("quarantine rows of a return that is not in the night's returns")

@@ -166,7 +166,7 @@ def _quarantine_rows(batch: Batch, returns: pl.DataFrame, ref: Reference) -> pl.
     order = returns.select("return_id", "file_name").with_row_index("position")
     return (
         pl.concat([files, rows])
-        .join(order, on="return_id", how="inner")
+        .join(order, on="return_id", how="inner", maintain_order="left")
         .sort("position", "part", maintain_order=True)
         .join(messages, on="reason_code", how="left", maintain_order="left")
         .with_columns(
