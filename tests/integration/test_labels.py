@@ -16,7 +16,7 @@ from pypdf import PdfReader
 import foundation.reference as reference
 from doorstep.bulletin import render_bulletin
 from tests.integration.bulletin_context import context
-from warehouse.db import SQL_DIR
+from warehouse.sql import SQL_DIR
 
 pytestmark = pytest.mark.integration
 
