@@ -13,9 +13,9 @@ from functools import cache
 
 import duckdb
 
-from warehouse.db import DDL_DIR, run_sql_file
+from warehouse.sql import SQL_DIR, run_sql_file
 
-CALENDAR_MACROS = DDL_DIR / "05_create_core_calendar_macros.sql"
+CALENDAR_MACROS = SQL_DIR / "ddl" / "05_create_core_calendar_macros.sql"
 
 
 @cache

@@ -12,8 +12,8 @@ from doorstep.steps.common import Batch, _file_issues, _logger, _return_rows
 from doorstep.steps.ingest import set_aside_id
 from foundation.context import RunContext
 from foundation.faults import fault_point
-from foundation.reference import Reference
 from foundation.issues import ISSUE_SCHEMA
+from foundation.reference import Reference
 
 
 @dataclass(frozen=True)
