@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from doorstep.bulletin import render_bulletin
-from doorstep.bulletin.render import TEMPLATES_DIR
+from doorstep.bulletin.render import TEMPLATES_DIR, bulletin_json
 from foundation.reference import REFERENCE_DIR
 from tests.integration.bulletin_context import CODE_VERSION, DATA_VERSION, context
 
@@ -179,6 +180,31 @@ def test_figure_row_order_does_not_change_the_bytes(bulletin: Path, tmp_path: Pa
     ctx = context()
     shuffled = dataclasses.replace(ctx, figures=list(reversed(ctx.figures)))
     assert render_bulletin(shuffled, tmp_path / "b.pdf").read_bytes() == bulletin.read_bytes()
+
+
+def test_what_the_template_never_prints_stays_out_of_its_input(
+    bulletin: Path, tmp_path: Path
+) -> None:
+    """F13 rows (the register as figures) and an earlier year's deliveries are not read by
+    the template, so render.py leaves them out of what Typst parses: with them added the
+    bytes are the same, and the printed register counts are still this year's."""
+    ctx = context()
+    f13 = [
+        {**ctx.figures[0], "figure": "F13", "station": code, "category": "2024-05", "value": 1.0}
+        for code in ("XH", "JH", "NF")
+    ]
+    last_year = [
+        {**r, "period": "2023-" + r["period"][5:], "status": "late"} for r in ctx.returns_register
+    ]
+    busier = dataclasses.replace(
+        ctx,
+        figures=[*ctx.figures, *f13],
+        returns_register=[*last_year, *ctx.returns_register],
+    )
+    payload = json.loads(bulletin_json(busier))
+    assert all(not key.startswith("F13|") for key in payload["figure_index"]["by_cell"])
+    assert {r["period"][:4] for r in payload["ctx"]["returns_register"]} == {"2024"}
+    assert render_bulletin(busier, tmp_path / "b.pdf").read_bytes() == bulletin.read_bytes()
 
 
 def test_metadata_dated_as_of_not_wall_clock(bulletin: Path) -> None:
