@@ -12,7 +12,7 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -291,7 +291,8 @@ def _lean(payload: dict[str, Any]) -> dict[str, Any]:
 
 def bulletin_json(ctx: BulletinContext) -> str:
     """The context as the template reads it: sorted keys, figures in a fixed order."""
-    payload = _plain(asdict(ctx))
+    # _plain copies every list and dict it passes; asdict would deep-copy them first.
+    payload = _plain({f.name: getattr(ctx, f.name) for f in fields(ctx)})
     scopes = scope_labels()
     # By the scope's label, as `compute_figures` lists them.
     payload["figures"] = sorted(
