@@ -151,8 +151,13 @@ def build_analyst_file(
             "data_version": version,
         }
         con.register("published_figures", figures)
+        # One transaction for every mart: committed statement by statement, each of the
+        # ~150 `comment on` paid its own commit to the new file (0.5 s of a province's
+        # night). The file is swapped in only once whole, so nothing sees it half-built.
+        con.begin()
         for name in MART_FILES:
             run_sql_file(con, MARTS_DIR / name, params)
+        con.commit()
         con.unregister("published_figures")
         run_sql_file(con, MARTS_DIR / "detach_databases.sql")
     finally:
