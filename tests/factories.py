@@ -11,6 +11,7 @@ check character, so that it passes the check-digit rule without naming anyone.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 from stdnum.cn import ric
+
+from foundation.fields import SHEETS
+from warehouse.db import RETURN_COLUMNS, load_night
 
 if TYPE_CHECKING:
     from foundation.settings import Settings
@@ -222,3 +226,51 @@ def deliver_as_planned(settings: Settings, folder: Path) -> datetime:
     for at, _, path in planned:
         receive(settings, [path], at=at, now=latest)
     return latest
+
+
+def load_return(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    return_id: str,
+    station_code: str,
+    period: str,
+    received_at: datetime,
+    file_name: str,
+    status: str,
+    sheets: Mapping[str, pl.DataFrame],
+    quarantine: pl.DataFrame | None,
+    rows_received: int,
+    key: bytes,
+    manifest: Mapping[str, Any] | None = None,
+) -> bool:
+    """Load one return (its passing rows and its quarantine) in a single transaction:
+    `warehouse.db.load_night` for a night of one, as tests build it. `manifest` (size, outcome, reason_code,
+    first_seen_run, mtime) is its line in raw.files, written in the same transaction.
+    Returns False (and changes nothing) when the return_id was loaded before."""
+    line = {
+        "return_id": return_id,
+        "station_code": station_code,
+        "period": period,
+        "received_at": received_at,
+        "file_name": file_name,
+        "status": status,
+        "rows_received": rows_received,
+        **{k: (manifest or {}).get(k) for k in ("size", "reason_code", "first_seen_run", "mtime")},
+    }
+    if manifest is not None and manifest.get("outcome") not in (None, status):
+        raise ValueError("a loaded return's manifest outcome is its status")
+    returns = pl.DataFrame([line], schema=RETURN_COLUMNS)
+    mine = {
+        sheet: frame.with_columns(pl.lit(return_id).alias("return_id"))
+        for sheet, frame in sheets.items()
+        if sheet in SHEETS and frame.height
+    }
+    issues = (
+        quarantine.with_columns(pl.lit(return_id).alias("return_id"))
+        if quarantine is not None
+        else None
+    )
+    unknown = set(sheets) - set(SHEETS) - {"cover"}
+    if unknown:
+        raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
+    return bool(load_night(con, returns, mine, issues, key=key, manifest=manifest is not None))

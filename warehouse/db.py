@@ -245,54 +245,6 @@ def _load_chunk(
     return frames["incoming_returns"]["return_id"].to_list()
 
 
-def load_return(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    return_id: str,
-    station_code: str,
-    period: str,
-    received_at: datetime,
-    file_name: str,
-    status: str,
-    sheets: Mapping[str, pl.DataFrame],
-    quarantine: pl.DataFrame | None,
-    rows_received: int,
-    key: bytes,
-    manifest: Mapping[str, Any] | None = None,
-) -> bool:
-    """Load one return (its passing rows and its quarantine) in a single transaction:
-    `load_night` for a night of one. `manifest` (size, outcome, reason_code,
-    first_seen_run, mtime) is its line in raw.files, written in the same transaction.
-    Returns False (and changes nothing) when the return_id was loaded before."""
-    line = {
-        "return_id": return_id,
-        "station_code": station_code,
-        "period": period,
-        "received_at": received_at,
-        "file_name": file_name,
-        "status": status,
-        "rows_received": rows_received,
-        **{k: (manifest or {}).get(k) for k in ("size", "reason_code", "first_seen_run", "mtime")},
-    }
-    if manifest is not None and manifest.get("outcome") not in (None, status):
-        raise ValueError("a loaded return's manifest outcome is its status")
-    returns = pl.DataFrame([line], schema=RETURN_COLUMNS)
-    mine = {
-        sheet: frame.with_columns(pl.lit(return_id).alias("return_id"))
-        for sheet, frame in sheets.items()
-        if sheet in SHEETS and frame.height
-    }
-    issues = (
-        quarantine.with_columns(pl.lit(return_id).alias("return_id"))
-        if quarantine is not None
-        else None
-    )
-    unknown = set(sheets) - set(SHEETS) - {"cover"}
-    if unknown:
-        raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
-    return bool(load_night(con, returns, mine, issues, key=key, manifest=manifest is not None))
-
-
 def record_publication(con: duckdb.DuckDBPyConnection, row: Mapping[str, Any]) -> None:
     """Add one published issue or edition to the register (raw.bulletins); its `seq`
     (publication order) is the next number."""

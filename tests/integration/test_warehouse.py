@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.factories import FIELD_TYPES, with_check_digit
+from tests.factories import FIELD_TYPES, load_return, with_check_digit
 from transforms.pseudonym import person_key
 from warehouse import Warehouse
 from warehouse.db import (
@@ -28,7 +28,6 @@ from warehouse.db import (
     connect_private,
     file_seen,
     load_night,
-    load_return,
     record_file,
 )
 
@@ -311,7 +310,8 @@ LOADER = r"""
 import sys
 from datetime import date, datetime
 from tests.integration.test_warehouse import KEY, PLACEMENT_SCHEMA, frame, placement, synthetic_id
-from warehouse.db import connect_private, load_return
+from tests.factories import load_return
+from warehouse.db import connect_private
 n = int(sys.argv[2])
 rows = [placement(synthetic_id(i), date(2024, 5, 1 + i % 28)) for i in range(n)]
 sheets = {"placements": frame(rows, PLACEMENT_SCHEMA)}
