@@ -1,4 +1,4 @@
-"""Step 1, ingest: every return in the inbox not received before, read in bounded workers."""
+"""The ingest step: every return in the inbox not received before, read in bounded workers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Step 3, load: the night's returns into the private warehouse, set-based."""
+"""The load step: the night's returns into the private warehouse, set-based."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Step 2, validate: type the night's rows, run the GX suites, decide quarantine."""
+"""The validate step: type the night's rows, run the GX suites, decide quarantine."""
 
 from __future__ import annotations
 
