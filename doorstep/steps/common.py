@@ -57,7 +57,8 @@ def yesterday_in_beijing(now: datetime | None = None) -> date:
 @dataclass(frozen=True)
 class Batch:
     """The returns that arrived since the last run, as they go through the night: ingest
-    makes it, validate returns a copy with the rows typed and judged."""
+    makes it, validate returns a copy with the rows typed and judged, and its returns
+    without their raw text frames (a refused return keeps its own: it is never typed)."""
 
     run_name: str
     returns: tuple[ParsedReturn, ...] = ()

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from doorstep.ingest import ParsedReturn
 from doorstep.progress import track
 from doorstep.steps.common import Batch, _logger
 from foundation.context import RunContext
@@ -53,9 +54,21 @@ def _typed_frames(batch: Batch, ref: Reference) -> tuple[dict[str, pl.DataFrame]
     return frames, all_issues
 
 
+def released(parsed: ParsedReturn) -> ParsedReturn:
+    """A typed return without its raw text frames.
+
+    Typing keeps every raw row (with null where a value could not be read), so once the
+    night is typed nothing reads the raw text again; at a province's thousands of returns
+    those small frames are the night's largest holding. A rejected return is never typed:
+    it keeps its frames, whose rows it counts as received and refused.
+    """
+    return parsed if parsed.rejected else replace(parsed, sheets={})
+
+
 def validate(batch: Batch, ctx: RunContext) -> Batch:
     """Parse values, run each sheet's GX suite once over the night's rows, decide
-    quarantine; returns the batch with its typed rows, issues and decision."""
+    quarantine; returns the batch with its typed rows, issues and decision, and its
+    returns `released` of their raw text."""
     from expectations import decide, merge_issues
 
     settings, ref = ctx.settings, ctx.ref
@@ -92,4 +105,10 @@ def validate(batch: Batch, ctx: RunContext) -> Batch:
         len(batch.returns),
         issues.height,
     )
-    return replace(batch, typed=typed, issues=issues, decision=decision)
+    return replace(
+        batch,
+        returns=tuple(released(parsed) for parsed in batch.returns),
+        typed=typed,
+        issues=issues,
+        decision=decision,
+    )

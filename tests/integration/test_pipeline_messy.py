@@ -55,6 +55,7 @@ class Night:
     files: dict[str, Path]
     first: pipeline.LoadSummary
     second: pipeline.LoadSummary
+    first_batch: pipeline.Batch
     second_batch: pipeline.Batch
     analyst: Path  # the analyst DB as published after night 1
     private: Path  # the private DB after night 1
@@ -91,7 +92,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
     # Each return arrives as planned (the delivery step logs it); the night runs after.
     now = deliver_as_planned(settings, outbox) + timedelta(hours=1)
     files = {kind: settings.inbox / path.name for kind, path in generated.items()}
-    _, first = _night(settings, now)
+    first_batch, first = _night(settings, now)
     keep = home.parent / "night1"
     keep.mkdir()
     analyst = Path(shutil.copy2(settings.analyst_db, keep / "doorstep.duckdb"))
@@ -103,6 +104,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
         files,
         first,
         second,
+        first_batch,
         second_batch,
         analyst,
         private,
@@ -201,6 +203,21 @@ def test_rows_received_equal_rows_loaded_plus_quarantined(night: Night) -> None:
         loaded_returns - quarantined,
         quarantined + refused - 5,
     )
+
+
+def test_typed_returns_let_go_of_their_raw_text(night: Night) -> None:
+    # At a province's scale the raw frames are the night's largest holding; the typed
+    # rows carry every one of them on. A refused return is never typed and keeps its
+    # frames: their rows are what the register counts as received and refused.
+    returns = night.first_batch.returns
+    typed = [p for p in returns if not p.rejected]
+    refused_read = {p.file_name: p for p in returns if p.rejected and p.sheets}
+    assert typed and all(p.sheets == {} for p in typed)
+    typed_rows = sum(f.height for f in night.first_batch.typed.values())
+    received = "select sum(rows_received) from raw.returns where status <> 'rejected'"
+    assert typed_rows == query(night.private, received)[0][0]
+    missing_column = refused_read["XH_2024-09.xlsx"]
+    assert sum(f.height for f in missing_column.sheets.values()) == 5
 
 
 def test_every_good_return_of_the_night_loads(night: Night) -> None:
