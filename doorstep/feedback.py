@@ -51,10 +51,11 @@ def safe_text(value: object) -> str:
 
 
 def identity_rows(typed_by_sheet: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """`sheet, row_number, name, id_number` from typed frames, for the clerk's lookup.
+    """`return_id, sheet, row_number, name, id_number` from typed frames, for the clerk's
+    lookup.
 
     Placements identify a person by name and ID; households by the head's name and ID.
-    Other sheets carry no person. `return_id` is kept when present.
+    Other sheets carry no person. `return_id` is null for frames without one.
     """
     sources = {
         "placements": ("name", "id_number", "id_raw"),
@@ -68,6 +69,9 @@ def identity_rows(typed_by_sheet: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         ids = [c for c in (id_number, id_raw) if c in frame.columns]
         frames.append(
             frame.select(
+                (pl.col("return_id") if "return_id" in frame.columns else pl.lit(None))
+                .cast(pl.String)
+                .alias("return_id"),
                 pl.lit(sheet).alias("sheet"),
                 pl.col("row_number").cast(pl.Int64),
                 (pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)).alias(
@@ -79,6 +83,7 @@ def identity_rows(typed_by_sheet: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     if not frames:
         return pl.DataFrame(
             schema={
+                "return_id": pl.String,
                 "sheet": pl.String,
                 "row_number": pl.Int64,
                 "name": pl.String,

@@ -40,6 +40,11 @@ def feedback(batch: Batch, ctx: RunContext) -> Feedback:
 
     settings, ref = ctx.settings, ctx.ref
     sweep_partials(settings.feedback)
+    # The clerk recognises a problem row by name and ID (masked forms only): the night's
+    # identities, four columns wide, split by return once, held by this step alone.
+    identities = identity_rows(batch.typed)
+    by_return = identities.partition_by("return_id", as_dict=True, include_key=False)
+    nobody = identities.drop("return_id").clear()
     written: dict[str, Path] = {}
     clean = 0
     for parsed in track(batch.returns, "feedback"):
@@ -59,17 +64,10 @@ def feedback(batch: Batch, ctx: RunContext) -> Feedback:
             "rejected": parsed.rejected,
             **counts,
         }
-        # The clerk recognises a problem row by name and ID: masked forms only.
-        identities = identity_rows(
-            {
-                s: batch.rows_of(f"typed.{s}", f, parsed.sha256)
-                for s, f in batch.typed.items()
-                if s in ("placements", "households")
-            }
-        )
+        mine = by_return.get((parsed.sha256,), nobody)
         path = feedback_path(settings, parsed, ref)
         path.parent.mkdir(parents=True, exist_ok=True)
-        written[parsed.sha256] = write_feedback(path, info, issues, identities, ref)
+        written[parsed.sha256] = write_feedback(path, info, issues, mine, ref)
     _logger().info(
         "Feedback: %d workbooks written, %d clean returns need none", len(written), clean
     )

@@ -55,7 +55,7 @@ def load(batch: Batch, ctx: RunContext) -> LoadSummary:
         raise ValueError("load needs a context built with the pseudonym key")
     logger = _logger()
     returns = _returns_frame(batch, ref)
-    passing = _passing_rows(batch, returns)
+    passing = _passing_rows(batch)
     con = connect_private(settings.private_db)
     try:
         record_key(con, key)
@@ -218,26 +218,24 @@ def _files_not_loaded(batch: Batch) -> pl.DataFrame:
     return pl.DataFrame(lines, schema=FILE_COLUMNS)
 
 
-def _passing_rows(batch: Batch, returns: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def _passing_rows(batch: Batch) -> dict[str, pl.DataFrame]:
     """The night's rows with no error, per sheet. For a held-back return these are kept
     on record too (they never become current), so its register shows only the bad rows
-    as quarantined; a rejected return has none."""
-    rejected = returns.filter(pl.col("status") == "rejected").select("return_id")
-    keys = (
-        batch.decision.rows.filter(pl.col("status") != "quarantined").select(
-            "return_id", "sheet", "row_number"
-        )
-        if batch.decision is not None
-        else None
-    )
+    as quarantined; a rejected return is never typed, so it has none here.
+
+    The rows are picked by position, judged on the key columns alone: joining the wide
+    typed frames themselves would copy them whole, twice, at the load's peak."""
+    if batch.decision is None:
+        return dict(batch.typed)
+    passing = batch.decision.rows.filter(pl.col("status") != "quarantined")
     out: dict[str, pl.DataFrame] = {}
     for sheet, frame in batch.typed.items():
-        mine = frame.join(rejected, on="return_id", how="anti")
-        if keys is not None:
-            mine = mine.join(
-                keys.filter(pl.col("sheet") == sheet).select("return_id", "row_number"),
-                on=["return_id", "row_number"],
-                how="semi",
-            )
-        out[sheet] = mine
+        keys = passing.filter(pl.col("sheet") == sheet).select("return_id", "row_number")
+        positions = (
+            frame.select("return_id", "row_number")
+            .with_row_index("position")
+            .join(keys, on=["return_id", "row_number"], how="semi", maintain_order="left")
+            .get_column("position")
+        )
+        out[sheet] = frame[positions]
     return out
