@@ -15,7 +15,6 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from foundation.reference import on_time_day as reference_on_time_day
 from foundation.reference import scope_labels
 from warehouse.calendar import year_start
 from warehouse.db import EVERYTHING_KNOWN
@@ -57,14 +56,14 @@ def _params(
     as_of: date,
     known_at: datetime | None,
     targets: Mapping[str, Any],
-    on_time_day: int | None = None,
-    now: datetime | None = None,
+    on_time_day: int,
+    now: datetime | None,
 ) -> dict[str, Any]:
     params: dict[str, Any] = {
         "as_of": as_of,
         "year_start": year_start(as_of),
         "known_at": known_at or EVERYTHING_KNOWN,
-        "on_time_day": on_time_day or reference_on_time_day(),
+        "on_time_day": on_time_day,
         "due_at": due_at(known_at, now),
     }
     for key, name in TARGET_PARAMS.items():
@@ -79,7 +78,7 @@ def compute_figures(
     known_at: datetime | None,
     targets: Mapping[str, Any],
     *,
-    on_time_day: int | None = None,
+    on_time_day: int,
     now: datetime | None = None,
 ) -> pl.DataFrame:
     """All figures F01–F13 for `as_of` as known at `known_at`, in Contract 5 rows.
@@ -87,7 +86,8 @@ def compute_figures(
     `targets` is the mapping of `targets/<as_of.year>.yaml`
     (`load_reference().targets(as_of.year)`). `text` is null except for F13, whose
     text is the status label. `now` is the run's clock, which decides (with `known_at`)
-    which station-months are due yet (`due_at`).
+    which station-months are due yet (`due_at`); `on_time_day` is the run context's
+    deadline day (`RunContext.on_time_day`), passed in so the day has one route here.
     """
     params = _params(as_of, known_at, targets, on_time_day, now)
     frames = []
@@ -142,7 +142,7 @@ def revisions(
     known_at: datetime | None,
     targets: Mapping[str, Any] | None = None,
     *,
-    on_time_day: int | None = None,
+    on_time_day: int,
 ) -> pl.DataFrame:
     """Figures for `as_of` that differ between `previous_known_at` and `known_at`.
 

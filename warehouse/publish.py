@@ -20,7 +20,6 @@ import polars as pl
 
 from foundation.faults import fault_point
 from foundation.reference import load_reference
-from foundation.reference import on_time_day as reference_on_time_day
 from warehouse.calendar import year_start
 from warehouse.db import EVERYTHING_KNOWN
 from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version, due_at
@@ -116,13 +115,14 @@ def build_analyst_file(
     as_of: date,
     known_at: datetime | None = None,
     targets: Mapping[str, Any] | None = None,
-    on_time_day: int | None = None,
+    on_time_day: int,
     figure_text: FigureText | None = None,
     now: datetime | None = None,
 ) -> str:
     """Write every mart into a new DuckDB file `target`; returns the data version.
 
     Used directly for snapshots that are never swapped in (a past as-of or known-at).
+    `on_time_day` is the run context's deadline day (`RunContext.on_time_day`).
     """
     target = Path(target)
     if target.exists():
@@ -146,7 +146,7 @@ def build_analyst_file(
             "year_start": year_start(as_of),
             "known_at": known_at or EVERYTHING_KNOWN,
             "published_known_at": known_at,
-            "on_time_day": on_time_day or reference_on_time_day(),
+            "on_time_day": on_time_day,
             "due_at": due_at(known_at, now),
             "data_version": version,
         }
@@ -172,7 +172,7 @@ def publish_analyst_db(
     as_of: date,
     known_at: datetime | None = None,
     targets: Mapping[str, Any] | None = None,
-    on_time_day: int | None = None,
+    on_time_day: int,
     figure_text: FigureText | None = None,
     now: datetime | None = None,
 ) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from foundation.reference import on_time_day
 from tests.integration.test_warehouse import load, placement, synthetic_id
 from warehouse.db import connect_private, publications, record_publication
 from warehouse.figures import (
@@ -22,6 +23,9 @@ from warehouse.figures import (
 pytestmark = pytest.mark.integration
 
 AS_OF = date(2024, 5, 31)
+# The deadline day a run context carries (publication.yaml); the hand-worked statuses assume
+# the 5th (returns.md §6).
+ON_TIME_DAY = on_time_day()
 TARGETS = {"placements": 8, "events": 20, "new_stations": 6, "uncleared_households": 0}
 
 
@@ -66,7 +70,7 @@ def test_person_placed_by_two_stations_counts_once(con):
     load(con, "XH", "2024-04", datetime(2024, 5, 3), [placement(c, date(2024, 4, 1))])
     load(con, "JH", "2024-04", datetime(2024, 5, 3), [placement(c, date(2024, 4, 1))])
 
-    figs = compute_figures(con, AS_OF, None, TARGETS)
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
 
     assert value(figs, "F01", "persons", scope="ytd") == 3  # a, b, c
     assert value(figs, "F03", "persons_attributed", station="XH") == 1  # a (March)
@@ -87,7 +91,7 @@ def test_same_person_in_consecutive_months_counts_once(con):
     load(con, "XF", "2024-03", datetime(2024, 4, 2), [placement(d, date(2024, 3, 4))])
     load(con, "XF", "2024-04", datetime(2024, 5, 2), [placement(d, date(2024, 4, 8))])
 
-    figs = compute_figures(con, AS_OF, None, TARGETS)
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
 
     assert value(figs, "F01", "persons", scope="ytd") == 1
     monthly = {
@@ -121,7 +125,7 @@ def test_category_breakdown_counts_every_category_of_the_first_placement(con):
         [placement(g, date(2024, 4, 9), categories=("02",))],
     )
 
-    figs = compute_figures(con, AS_OF, None, TARGETS)
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
 
     assert value(figs, "F01", "persons", scope="ytd") == 3
     by_category = {
@@ -158,7 +162,7 @@ def test_disabled_persons_since_the_station_opened(con):
         [placement(i, date(2024, 3, 6), categories=("02",))],
     )
 
-    figs = compute_figures(con, AS_OF, None, TARGETS)
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
 
     assert value(figs, "F04", "disabled_persons", station="JH") == 2
     assert value(figs, "F04", "disabled_persons", station="XH") == 1
@@ -168,7 +172,7 @@ def test_disabled_persons_since_the_station_opened(con):
     # As of April 2023 only h had been placed (13 by April 2023 in the article's terms).
     assert (
         value(
-            compute_figures(con, date(2023, 4, 30), None, TARGETS),
+            compute_figures(con, date(2023, 4, 30), None, TARGETS, on_time_day=ON_TIME_DAY),
             "F04",
             "disabled_persons",
             station="JH",
@@ -191,7 +195,7 @@ def test_target_progress_income_and_subsidy(con):
         ],
     )
 
-    figs = compute_figures(con, AS_OF, None, TARGETS)
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
 
     # 3 of 8 = 37.50%; May = 5/12 = 41.67%; 37.50 - 41.67 = -4.17 points (慢序时).
     assert value(figs, "F09", "persons") == 3
@@ -269,7 +273,7 @@ def test_households_and_incubation_use_the_latest_return_of_each_station(con):
     load(con, "XH", "2024-05", datetime(2024, 6, 3), other_sheets={"households": may_register})
     load(con, "WH", "2024-05", datetime(2024, 6, 3), other_sheets={"incubated": incubated})
 
-    figs = compute_figures(con, AS_OF, None, TARGETS)
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
 
     assert (
         value(figs, "F10", "uncleared", scope="period_end") == 1
@@ -281,7 +285,7 @@ def test_households_and_incubation_use_the_latest_return_of_each_station(con):
     assert value(figs, "F06", "businesses") == 1
     assert value(figs, "F06", "hardship_jobs", station=None) == 4
     # As of April the May registers were not yet the state: H9 is uncleared then.
-    april = compute_figures(con, date(2024, 4, 30), None, TARGETS)
+    april = compute_figures(con, date(2024, 4, 30), None, TARGETS, on_time_day=ON_TIME_DAY)
     assert value(april, "F10", "uncleared", scope="period_end") == 1
     assert value(april, "F06", "businesses") == 0
 
@@ -340,7 +344,7 @@ def test_training_events_and_stations(con):
         },
     )
 
-    figs = compute_figures(con, AS_OF, None, TARGETS)
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
 
     assert (
         value(figs, "F05", "courses", scope="since_opening", station="XN", category="穿戴甲") == 1
@@ -399,7 +403,9 @@ def test_returns_register_statuses(con):
     )
     load(con, "WH", "2024-05", datetime(2024, 6, 4), status="rejected", rows_received=0)
 
-    figs = compute_figures(con, AS_OF, None, TARGETS).filter(pl.col("figure") == "F13")
+    figs = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY).filter(
+        pl.col("figure") == "F13"
+    )
     status = {(r["station"], r["category"]): r["text"] for r in figs.iter_rows(named=True)}
 
     assert status[("XH", "2024-01")] == "缺报"
@@ -411,9 +417,9 @@ def test_returns_register_statuses(con):
     assert value(figs, "F13", "rows_accepted", station="XH", category="2024-05") == 2
     assert value(figs, "F13", "rows_quarantined", station="XH", category="2024-04") == 1
     # Known before the correction arrived, May was simply on time.
-    earlier = compute_figures(con, AS_OF, datetime(2024, 6, 5), TARGETS).filter(
-        pl.col("figure") == "F13"
-    )
+    earlier = compute_figures(
+        con, AS_OF, datetime(2024, 6, 5), TARGETS, on_time_day=ON_TIME_DAY
+    ).filter(pl.col("figure") == "F13")
     assert {(r["station"], r["category"]): r["text"] for r in earlier.iter_rows(named=True)}[
         ("XH", "2024-05")
     ] == "按时"
@@ -430,7 +436,7 @@ def test_figures_as_known_before_and_after_resubmission(con):
         [placement(p1, date(2024, 5, 2)), placement(p2, date(2024, 5, 3))],
     )
     published_at = datetime(2024, 6, 5)
-    bulletin = compute_figures(con, AS_OF, published_at, TARGETS)
+    bulletin = compute_figures(con, AS_OF, published_at, TARGETS, on_time_day=ON_TIME_DAY)
     version_then = data_version(con, published_at)
     record_publication(
         con,
@@ -462,18 +468,20 @@ def test_figures_as_known_before_and_after_resubmission(con):
     )
 
     # The pair (as_of, known_at) reproduces the published figures exactly.
-    assert compute_figures(con, AS_OF, published_at, TARGETS).equals(bulletin)
+    assert compute_figures(con, AS_OF, published_at, TARGETS, on_time_day=ON_TIME_DAY).equals(
+        bulletin
+    )
     assert data_version(con, published_at) == version_then
     assert data_version(con) != version_then
 
-    now = compute_figures(con, AS_OF, None, TARGETS)
+    now = compute_figures(con, AS_OF, None, TARGETS, on_time_day=ON_TIME_DAY)
     assert value(bulletin, "F01", "persons", scope="ytd") == 2  # p1, p2
     assert value(now, "F01", "persons", scope="ytd") == 3  # p1, p3, p4
     # p1 was placed by XH on 2 May before WH on 6 May: attributed to XH either way.
     assert value(bulletin, "F03", "persons_attributed", station="XH") == 2
     assert value(now, "F03", "persons_attributed", station="XH") == 3
 
-    revised = revisions(con, AS_OF, published_at, None, TARGETS)
+    revised = revisions(con, AS_OF, published_at, None, TARGETS, on_time_day=ON_TIME_DAY)
     f01 = revised.filter((pl.col("figure") == "F01") & (pl.col("scope") == "ytd"))
     assert f01.select("period", "old_value", "new_value", "cause").rows() == [
         ("2024-05", 2.0, 3.0, "XH_2024-05_更正.xlsx")

@@ -21,6 +21,7 @@ import polars as pl
 import pytest
 
 from doorstep.bulletin.narrative import approx_yuan, fill_texts
+from foundation.reference import on_time_day
 from tests.integration.test_warehouse import load, placement, synthetic_id
 from warehouse.db import connect_private
 from warehouse.figures import compute_figures
@@ -62,7 +63,9 @@ def con(tmp_path: Path):
 def test_301_of_3000_in_february_is_stored_and_printed_as_6_63_behind(con) -> None:
     people = [placement(person(n), date(2024, 2, 1 + n % 28)) for n in range(301)]
     load(con, "XH", "2024-02", datetime(2024, 3, 4), people)
-    figs = compute_figures(con, date(2024, 2, 29), None, {"placements": 3000})
+    figs = compute_figures(
+        con, date(2024, 2, 29), None, {"placements": 3000}, on_time_day=on_time_day()
+    )
     f09 = _rows(figs)
     # exact: 301/3000 = 10.0333…%, 2/12 = 16.6666…%, difference −6.6333… points
     assert f09["completion_rate"]["value"] == 10.03
@@ -136,7 +139,11 @@ def test_rates_means_and_medians_are_stored_as_printed(con) -> None:
         ],
     )
     figs = compute_figures(
-        con, date(2024, 5, 31), None, {"placements": 3000, "events": 7, "new_stations": 3}
+        con,
+        date(2024, 5, 31),
+        None,
+        {"placements": 3000, "events": 7, "new_stations": 3},
+        on_time_day=on_time_day(),
     )
     rows = {(r["figure"], r["measure"], r["category"]): r for r in fill_texts(figs.to_dicts())}
 
