@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import date, datetime, timedelta
+from functools import cache
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,11 @@ from foundation.reference import publication_labels
 from foundation.settings import Settings
 
 
+# Read once per process: a process runs the code of the one checkout it loaded, which a
+# commit made meanwhile does not change (asking git again would then name code this
+# process is not running), and a night or a backfill renders many bulletins, each of
+# which spawned `git`.
+@cache
 def code_version() -> str:
     """Package version plus the git commit when running from a checkout."""
     version = package_version("doorstep")
