@@ -18,7 +18,14 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from foundation.fields import COVER, SHEETS, FieldSpec, template_fields
-from foundation.reference import Code, Reference, bureau, load_reference, workbook_words
+from foundation.reference import (
+    Code,
+    Reference,
+    bureau,
+    load_reference,
+    value_lists,
+    workbook_words,
+)
 from transforms.values import parse_period
 
 SHEET_ORDER = (COVER, *SHEETS)
@@ -95,7 +102,7 @@ def _write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Any, dat
     if value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
-        ws.write_string(row, col, "是" if value else "否", fmt)
+        ws.write_string(row, col, value_lists()["yes_no"]["yes" if value else "no"].label, fmt)
     elif isinstance(value, (int, float)):
         ws.write_number(row, col, value, fmt)
     elif isinstance(value, datetime):

@@ -12,6 +12,7 @@ Code lists come from the reference data, so a new channel code needs no code cha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from great_expectations.expectations.row_conditions import Column
 from expectations.custom import ExpectColumnValuesToBeValidCnUscc
 from expectations.derived import ID_ABSENT, stand_in
 from foundation.fields import field
-from foundation.reference import Reference, detail
+from foundation.reference import Code, Reference, detail
 
 NOT_NULL = gxe.ExpectColumnValuesToNotBeNull
 IN_SET = gxe.ExpectColumnValuesToBeInSet
@@ -73,6 +74,11 @@ def _id_rules(column: str, field_name: str) -> list[Rule]:
     ]
 
 
+def value_labels(codes: Mapping[str, Code]) -> list[str]:
+    """The values a column of labels may hold: its value list's labels, in list order."""
+    return [c.label for c in codes.values()]
+
+
 def _counts(*columns: str) -> list[Rule]:
     return [Rule(BETWEEN, {"column": c, "min_value": 0}, "COUNT_INVALID", c) for c in columns]
 
@@ -82,7 +88,12 @@ def placements(ref: Reference) -> list[Rule]:
     return [
         *_required("placements", ref),
         *_id_rules("id_check", "id_number"),
-        Rule(IN_SET, {"column": "gender", "value_set": ["男", "女"]}, "GENDER_INVALID", "gender"),
+        Rule(
+            IN_SET,
+            {"column": "gender", "value_set": value_labels(ref.genders)},
+            "GENDER_INVALID",
+            "gender",
+        ),
         Rule(
             EQUAL,
             {"column_A": "gender", "column_B": "id_gender", **PAIR},
@@ -196,13 +207,13 @@ def incubated(ref: Reference) -> list[Rule]:
 
 
 def households(ref: Reference) -> list[Rule]:
-    cleared = Column("status") == "已清零"
+    cleared = Column("status") == ref.household_statuses["cleared"].label
     return [
         *_required("households", ref),
         *_id_rules("head_id_check", "head_id_number"),
         Rule(
             IN_SET,
-            {"column": "status", "value_set": ["未清零", "已清零"]},
+            {"column": "status", "value_set": value_labels(ref.household_statuses)},
             "HOUSEHOLD_STATUS_INVALID",
             "status",
         ),

@@ -77,6 +77,10 @@ class Reference:
     required: dict[str, list[str]]
     reasons: dict[str, Reason]
     definitions: tuple[dict[str, str], ...]  # figures.csv: the catalogue of figures.md
+    # The short value lists of value_lists.csv (see `value_lists`), for `@` in fields.csv.
+    genders: dict[str, Code]
+    yes_no: dict[str, Code]
+    household_statuses: dict[str, Code]
 
     def targets(self, year: int) -> dict[str, Any]:
         path = REFERENCE_DIR / "targets" / f"{year}.yaml"
@@ -116,6 +120,25 @@ def station_from_row(row: dict[str, Any]) -> Station:
 
 
 @cache
+def value_lists() -> dict[str, dict[str, Code]]:
+    """The short value lists of a return's cells (value_lists.csv): list → code → Code.
+
+    `genders`, `yes_no` and `household_statuses`, the one place their labels and the
+    spellings stations use are written. The label is what the typed frames, the
+    warehouse and the bulletin carry; the code says which label means what (an odd 17th
+    ID digit is `male`, a `cleared` household needs a date, `yes` is True), so no code
+    depends on a label's wording or on the order of a list.
+    """
+    lists: dict[str, dict[str, Code]] = {}
+    for row in _csv("value_lists.csv"):
+        codes = lists.setdefault(row["list"], {})
+        if row["code"] in codes:
+            raise ValueError(f"value_lists.csv: {row['list']}.{row['code']} is listed twice")
+        codes[row["code"]] = Code(row["code"], row["label"], tuple(_aliases(row["aliases"])))
+    return lists
+
+
+@cache
 def load_reference() -> Reference:
     """The package's reference data, with its six stations (the demo's registry).
 
@@ -145,6 +168,9 @@ def load_reference() -> Reference:
         required=required_fields(),
         reasons={r["reason_code"]: Reason(**r) for r in _csv("reasons.csv")},
         definitions=tuple(_csv("figures.csv")),
+        genders=value_lists()["genders"],
+        yes_no=value_lists()["yes_no"],
+        household_statuses=value_lists()["household_statuses"],
     )
 
 

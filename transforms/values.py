@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
 
+from foundation.reference import Code, value_lists
 from transforms.text import normalize_text
 
 T = TypeVar("T")
@@ -30,9 +32,10 @@ SUBSIDY_INVALID = "SUBSIDY_INVALID"
 PHONE_INVALID = "PHONE_INVALID"
 HOUSEHOLD_STATUS_INVALID = "HOUSEHOLD_STATUS_INVALID"
 
-# The values the typed frames carry (Contract 2); they are the template's own words.
-MALE, FEMALE = "男", "女"
-UNCLEARED, CLEARED = "未清零", "已清零"
+# The values the typed frames carry (Contract 2): the labels of reference/value_lists.csv,
+# the template's own words.
+_GENDERS_LIST = value_lists()["genders"]
+MALE, FEMALE = _GENDERS_LIST["male"].label, _GENDERS_LIST["female"].label
 
 # Dates outside this window are typing errors for a programme that began in the 2000s.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -151,10 +154,31 @@ def parse_count(text: str | None) -> Parsed[int]:
     return int(value), None
 
 
-# --- small vocabularies ----------------------------------------------------------
+# --- small vocabularies (reference/value_lists.csv) ---------------------------------
 
-_YES = frozenset({"是", "y", "yes", "√", "✓", "✔", "有", "享受", "true", "1"})
-_NO = frozenset({"否", "n", "no", "×", "✗", "✘", "无", "没有", "不享受", "false", "0"})
+
+def _yes_no_key(text: str) -> str:
+    return normalize_text(text).lower()
+
+
+def _label_key(text: str) -> str:
+    return normalize_text(text).replace(" ", "")
+
+
+def _spellings(codes: dict[str, Code], key: Callable[[str], str]) -> dict[str, Code]:
+    """Every spelling of a list's values (label and aliases), as `key` reads a cell → its value."""
+    table: dict[str, Code] = {}
+    for c in codes.values():
+        for name in (c.label, *c.aliases):
+            # A spelling of two values would be read as whichever came last: refuse it.
+            if table.setdefault(key(name), c) != c:
+                raise ValueError(f"value_lists.csv: {name!r} spells two values of one list")
+    return table
+
+
+_YES_NO = _spellings(value_lists()["yes_no"], _yes_no_key)
+_GENDERS = _spellings(_GENDERS_LIST, _label_key)
+_STATUSES = _spellings(value_lists()["household_statuses"], _label_key)
 
 
 def parse_yes_no(text: str | None) -> Parsed[bool]:
@@ -162,15 +186,8 @@ def parse_yes_no(text: str | None) -> Parsed[bool]:
     cleaned = _clean(text)
     if cleaned is None:
         return None, None
-    key = normalize_text(cleaned).lower()
-    if key in _YES:
-        return True, None
-    if key in _NO:
-        return False, None
-    return None, SUBSIDY_INVALID
-
-
-_GENDERS = {"男": MALE, "男性": MALE, "女": FEMALE, "女性": FEMALE}
+    value = _YES_NO.get(_yes_no_key(cleaned))
+    return (value.code == "yes", None) if value else (None, SUBSIDY_INVALID)
 
 
 def parse_gender(text: str | None) -> Parsed[str]:
@@ -178,11 +195,8 @@ def parse_gender(text: str | None) -> Parsed[str]:
     cleaned = _clean(text)
     if cleaned is None:
         return None, None
-    value = _GENDERS.get(normalize_text(cleaned).replace(" ", ""))
-    return (value, None) if value else (None, GENDER_INVALID)
-
-
-_STATUSES = {UNCLEARED: UNCLEARED, CLEARED: CLEARED}
+    value = _GENDERS.get(_label_key(cleaned))
+    return (value.label, None) if value else (None, GENDER_INVALID)
 
 
 def parse_status(text: str | None) -> Parsed[str]:
@@ -190,8 +204,8 @@ def parse_status(text: str | None) -> Parsed[str]:
     cleaned = _clean(text)
     if cleaned is None:
         return None, None
-    value = _STATUSES.get(normalize_text(cleaned).replace(" ", ""))
-    return (value, None) if value else (None, HOUSEHOLD_STATUS_INVALID)
+    value = _STATUSES.get(_label_key(cleaned))
+    return (value.label, None) if value else (None, HOUSEHOLD_STATUS_INVALID)
 
 
 # --- phone numbers ---------------------------------------------------------------

@@ -73,7 +73,14 @@ def _labels() -> dict[str, Any]:
         "scopes": scope_labels(),
         "return_statuses": return_status_labels(),
         "bureau": bureau(),
+        # The people tables' gender columns, in this order (value_lists.csv).
+        "genders": _genders(),
     }
+
+
+def _genders() -> list[str]:
+    """The gender labels, as the placements carry them and the people tables head them."""
+    return [c.label for c in load_reference().genders.values()]
 
 
 def _cell_key(row: dict[str, Any]) -> str:
@@ -246,7 +253,7 @@ def _people_rows(disclosure: dict[str, Any], stations: list[dict[str, Any]]) -> 
     None where the station has none); the first row of a cell wins."""
     out: dict[str, Any] = {}
     for level, genders in (
-        ("station_category_gender", ("男", "女")),
+        ("station_category_gender", tuple(_genders())),
         ("station_category", (None,)),
     ):
         rows = disclosure.get(level)

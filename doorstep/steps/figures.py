@@ -79,7 +79,11 @@ def figures(
             crosstab = _rows(
                 con,
                 "reports/select_station_category_gender.sql",
-                {"as_of": ctx.as_of, "year_start": year_start(ctx.as_of)},
+                {
+                    "as_of": ctx.as_of,
+                    "year_start": year_start(ctx.as_of),
+                    "genders": [c.label for c in ctx.ref.genders.values()],
+                },
             )
         finally:
             con.close()

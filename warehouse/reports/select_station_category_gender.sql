@@ -46,6 +46,11 @@ station_categories as (
     from cells
 ),
 
+genders as (
+    -- The gender labels (reference/value_lists.csv), bound by the caller.
+    select unnest($genders::varchar[]) as gender
+),
+
 grid as (
     -- Both genders for every station × category reported at all, zeros included, so
     -- that a cell's absence cannot be read as a small count.
@@ -54,7 +59,7 @@ grid as (
         sc.category,
         g.gender
     from station_categories as sc
-    cross join (values ('男'), ('女')) as g (gender)
+    cross join genders as g
 ),
 
 final as (
