@@ -140,7 +140,7 @@ def revisions(
     as_of: date,
     previous_known_at: datetime,
     known_at: datetime | None,
-    targets: Mapping[str, Any] | None = None,
+    targets: Mapping[str, Any],
     *,
     on_time_day: int,
 ) -> pl.DataFrame:
@@ -153,10 +153,6 @@ def revisions(
     to the as-of month, narrowed to the row's station and to its month when the row
     has them.
     """
-    if targets is None:
-        from foundation.reference import load_reference
-
-        targets = load_reference().targets(as_of.year)
     # F13 describes deliveries, not the district: a resubmission changes it by design.
     statistics = pl.col("figure").is_in(NOT_REVISED).not_()
     old = compute_figures(con, as_of, previous_known_at, targets, on_time_day=on_time_day).filter(

@@ -19,7 +19,6 @@ import duckdb
 import polars as pl
 
 from foundation.faults import fault_point
-from foundation.reference import load_reference
 from warehouse.calendar import year_start
 from warehouse.db import EVERYTHING_KNOWN
 from warehouse.figures import FIGURE_SCHEMA, compute_figures, data_version, due_at
@@ -114,7 +113,7 @@ def build_analyst_file(
     *,
     as_of: date,
     known_at: datetime | None = None,
-    targets: Mapping[str, Any] | None = None,
+    targets: Mapping[str, Any],
     on_time_day: int,
     figure_text: FigureText | None = None,
     now: datetime | None = None,
@@ -122,14 +121,13 @@ def build_analyst_file(
     """Write every mart into a new DuckDB file `target`; returns the data version.
 
     Used directly for snapshots that are never swapped in (a past as-of or known-at).
-    `on_time_day` is the run context's deadline day (`RunContext.on_time_day`).
+    `targets` and `on_time_day` are the run context's (`RunContext.targets`,
+    `RunContext.on_time_day`).
     """
     target = Path(target)
     if target.exists():
         # Marts are only ever built into a fresh file; an existing one is someone's data.
         raise FileExistsError(f"{target} exists; build_analyst_file writes a new file only")
-    if targets is None:
-        targets = load_reference().targets(as_of.year)
     con = duckdb.connect(":memory:")
     try:
         run_sql_file(
@@ -171,7 +169,7 @@ def publish_analyst_db(
     *,
     as_of: date,
     known_at: datetime | None = None,
-    targets: Mapping[str, Any] | None = None,
+    targets: Mapping[str, Any],
     on_time_day: int,
     figure_text: FigureText | None = None,
     now: datetime | None = None,

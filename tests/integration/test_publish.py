@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from foundation.reference import on_time_day
+from foundation.reference import load_reference, on_time_day
 from tests.integration.test_warehouse import load, placement, synthetic_id
 from warehouse.db import connect_private
 from warehouse.docs import write_data_dictionary
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2024, 5, 31)
 ON_TIME_DAY = on_time_day()  # what the run context carries
+TARGETS = load_reference().targets(AS_OF.year)
 MART_TABLES = {
     "stations",
     "placements",
@@ -131,7 +132,7 @@ def correct(private: Path, received_at: datetime) -> None:
 
 def test_analyst_db_is_marts_only_and_documented(home):
     private, analyst = home
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
     con = duckdb.connect(str(analyst), read_only=True)
     tables = con.execute(
         "select schema_name, table_name, comment from duckdb_tables() where not internal"
@@ -152,7 +153,7 @@ def test_analyst_db_is_marts_only_and_documented(home):
 
 def test_analyst_db_holds_no_personal_data(home):
     private, analyst = home
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
     con = duckdb.connect(str(analyst), read_only=True)
     id_like = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
     cert_like = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx][1-7][1-4](?![0-9A-Za-z])")
@@ -182,7 +183,9 @@ def test_analyst_db_holds_no_personal_data(home):
 def test_returns_register_and_figures_are_published(home):
     private, analyst = home
     correct(private, datetime(2024, 6, 8))
-    version = publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    version = publish_analyst_db(
+        private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY
+    )
     con = duckdb.connect(str(analyst), read_only=True)
     may = con.execute(
         "select status, status_label from marts.returns_register "
@@ -235,7 +238,7 @@ def test_rejected_file_without_a_period_counts_in_quarantine_by_reason(home):
         ],
     )
     con.close()
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
     con = duckdb.connect(str(analyst), read_only=True)
     by_reason = dict(
         con.execute("select reason_code, rows from marts.quarantine_by_reason").fetchall()
@@ -297,7 +300,7 @@ def _start_reader(analyst: Path, tmp: Path, mode: str) -> tuple[subprocess.Popen
 
 def test_reader_keeps_analyst_db_open_during_publish(home, tmp_path):
     private, analyst = home
-    v1 = publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    v1 = publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
     readers = [_start_reader(analyst, tmp_path, mode) for mode in ("held", "fresh")]
     deadline = time.monotonic() + 60
     while not all(ready.exists() for _, ready in readers):
@@ -307,9 +310,13 @@ def test_reader_keeps_analyst_db_open_during_publish(home, tmp_path):
         time.sleep(0.05)
     try:
         correct(private, datetime(2024, 6, 8))
-        v2 = publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+        v2 = publish_analyst_db(
+            private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY
+        )
         correct(private, datetime(2024, 6, 9))
-        v3 = publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+        v3 = publish_analyst_db(
+            private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY
+        )
         time.sleep(0.5)
     finally:
         (tmp_path / "stop").touch()
@@ -332,17 +339,21 @@ PUBLISHER = r"""
 import sys
 from datetime import date
 from pathlib import Path
-from foundation.reference import on_time_day
+from foundation.reference import load_reference, on_time_day
 from warehouse.publish import publish_analyst_db
 publish_analyst_db(
-    Path(sys.argv[1]), Path(sys.argv[2]), as_of=date(2024, 5, 31), on_time_day=on_time_day()
+    Path(sys.argv[1]),
+    Path(sys.argv[2]),
+    as_of=date(2024, 5, 31),
+    targets=load_reference().targets(2024),
+    on_time_day=on_time_day(),
 )
 """
 
 
 def test_publish_killed_half_way_leaves_published_file_intact(home):
     private, analyst = home
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
     correct(private, datetime(2024, 6, 8))
     killed = False
     for _attempt in range(5):
@@ -366,7 +377,7 @@ def test_publish_killed_half_way_leaves_published_file_intact(home):
     assert analyst.read_bytes() == published
     assert building.exists()
 
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
 
     assert not building.exists()
     assert not list(analyst.parent.glob("*.new-*"))
@@ -378,7 +389,7 @@ def test_publish_killed_half_way_leaves_published_file_intact(home):
 
 def test_stale_wal_beside_published_file_is_moved_aside_not_replayed(home):
     private, analyst = home
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
     wal = analyst.with_name(analyst.name + ".wal")
     wal.write_bytes(b"not a WAL for this file" * 100)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -386,7 +397,7 @@ def test_stale_wal_beside_published_file_is_moved_aside_not_replayed(home):
     leftover = temp_path(analyst, dead.pid)
     leftover.write_bytes(b"half a database")
 
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
 
     assert not wal.exists()
     assert len(list(analyst.parent.glob("doorstep.duckdb.wal.stale-*"))) == 1
@@ -397,7 +408,7 @@ def test_stale_wal_beside_published_file_is_moved_aside_not_replayed(home):
 
 def test_data_dictionary_is_built_from_the_comments(home, tmp_path):
     private, analyst = home
-    publish_analyst_db(private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY)
+    publish_analyst_db(private, analyst, as_of=AS_OF, targets=TARGETS, on_time_day=ON_TIME_DAY)
     md, page = write_data_dictionary(analyst, tmp_path / "docs")
     text = md.read_text(encoding="utf-8")
     for table in MART_TABLES:
@@ -411,7 +422,12 @@ def test_narrative_text_is_filled_before_figures_are_published(home):
 
     private, analyst = home
     publish_analyst_db(
-        private, analyst, as_of=AS_OF, on_time_day=ON_TIME_DAY, figure_text=fill_texts
+        private,
+        analyst,
+        as_of=AS_OF,
+        targets=TARGETS,
+        on_time_day=ON_TIME_DAY,
+        figure_text=fill_texts,
     )
     con = duckdb.connect(str(analyst), read_only=True)
     texts = con.execute(
