@@ -42,3 +42,17 @@ def ref():
     from foundation.reference import load_reference
 
     return load_reference()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop Prefect's temporary server, if a test started one in this process, while the
+    output is still open: left to its own exit hook it would log its goodbye to a stream
+    pytest has closed, and print a 'Logging error' traceback into a green run."""
+    import sys
+
+    if "prefect.server.api.server" not in sys.modules:
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    for server in list(SubprocessASGIServer._instances.values()):
+        server.stop()
