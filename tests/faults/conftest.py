@@ -140,7 +140,14 @@ class Runner:
         self.proc.stdin.flush()
         return self._read(timeout=600)
 
-    def start(self, argv: list[str], *, fault: str | None = None, action: str | None = None):
+    def start(
+        self,
+        argv: list[str],
+        *,
+        fault: str | None = None,
+        action: str | None = None,
+        nth: int | None = None,
+    ):
         self.count += 1
         out = self.workdir / f"run-{self.count}.log"
         env = dict(self.env)
@@ -148,6 +155,8 @@ class Runner:
             env["DOORSTEP_FAULT_POINT"] = fault
         if action:
             env["DOORSTEP_FAULT_ACTION"] = action
+        if nth:
+            env["DOORSTEP_FAULT_NTH"] = str(nth)
         pid = self._ask(
             {"op": "start", "argv": argv, "env": env, "cwd": str(self.workdir), "out": str(out)}
         )["pid"]
