@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -107,11 +108,31 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# An issue is rendered in a working folder of the home and linked into place from there;
+# the folder is removed only once the register has the issue. So a publish killed in
+# between leaves, beside its unrecorded PDF, a copy of those very bytes: the proof that the
+# file is ours to replace (and not, say, an issue whose register row a restore lost).
+WORK_PREFIX = ".publish-"
+WORK_PDF = "issue.pdf"
+
+
 def _write_once(pdf: Path, out: Path) -> None:
-    """Move a rendered PDF to `out`, which must not exist (a link fails if it does)."""
+    """Link a rendered PDF to `out`, which must not exist (a link fails if it does); the
+    working copy stays until the issue is recorded."""
     out.parent.mkdir(parents=True, exist_ok=True)
     os.link(pdf, out)
-    pdf.unlink()
+
+
+def _clear_unrecorded(home: Path, out: Path) -> None:
+    """Remove what publishes killed before recording left behind: their working folders,
+    and `out` when one of them holds its bytes. `out` is a name the register does not
+    have, so that file was never published: a publish run again later (a later clock, so
+    other bytes) would otherwise find it in the way for good."""
+    for work in home.glob(f"{WORK_PREFIX}*"):
+        left = work / WORK_PDF
+        if out.is_file() and left.is_file() and left.read_bytes() == out.read_bytes():
+            out.unlink()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def render_issue(
@@ -182,39 +203,40 @@ def publish_issue(
     label = issue_number(year, number, edition)
     file_name = issue_file(period, edition)
     out = settings.bulletins / file_name
-    with tempfile.TemporaryDirectory(dir=settings.home, prefix=".publish-") as tmp:
-        pdf = render_issue(issue_ctx, result, label, known_at, Path(tmp) / "issue.pdf")
+    _clear_unrecorded(settings.home, out)
+    with tempfile.TemporaryDirectory(dir=settings.home, prefix=WORK_PREFIX) as tmp:
+        pdf = render_issue(issue_ctx, result, label, known_at, Path(tmp) / WORK_PDF)
         if out.exists():
-            # Left by a publish that stopped before recording it: the same bytes are
-            # that publication; anything else is not ours to replace.
+            # Unrecorded, and no working folder says whose: the same bytes are this
+            # publication; anything else is not ours to replace.
             if out.read_bytes() != pdf.read_bytes():
                 raise PublicationError(f"{out} exists and is not this issue; not overwriting it")
         else:
             _write_once(pdf, out)
-    digest = _sha256(out)
-    fault_point("issue:before_record")
-    con = connect_private(settings.private_db)
-    try:
-        record_publication(
-            con,
-            {
-                "as_of": as_of,
-                "known_at": known_at,
-                "data_version": result.data_version,
-                "issue_no": issue_no,
-                "path": str(out),
-                "period": period,
-                "issue_number": number,
-                "edition": edition,
-                "published_at": now,
-                "code_version": code_version(),
-                "file_name": file_name,
-                "sha256": digest,
-                "revises_seq": None if previous is None else previous["seq"],
-            },
-        )
-    finally:
-        con.close()
+        digest = _sha256(out)
+        fault_point("issue:before_record")
+        con = connect_private(settings.private_db)
+        try:
+            record_publication(
+                con,
+                {
+                    "as_of": as_of,
+                    "known_at": known_at,
+                    "data_version": result.data_version,
+                    "issue_no": issue_no,
+                    "path": str(out),
+                    "period": period,
+                    "issue_number": number,
+                    "edition": edition,
+                    "published_at": now,
+                    "code_version": code_version(),
+                    "file_name": file_name,
+                    "sha256": digest,
+                    "revises_seq": None if previous is None else previous["seq"],
+                },
+            )
+        finally:
+            con.close()
     logger.info("Published %s (%s, known at %s): %s", label, period, known_at, file_name)
     return Publication(
         period, issue_no, label, edition, as_of, known_at, out, digest, len(result.revisions)

@@ -75,3 +75,16 @@ def test_receive_backfill_publish(tmp_path: Path, may_return: Path) -> None:
     )
     assert "not over" in assert_clean_failure(unfinished)
     assert issue.read_bytes() == published
+
+    # An unrecorded file in an issue's place is replaced only when a killed publish's
+    # working folder holds its bytes; any other (an issue whose register row a restore
+    # lost, say) is refused and kept.
+    foreign = home / "bulletins" / "issues" / "2024-04.pdf"
+    foreign.write_bytes(b"%PDF-1.7 not ours")
+    (home / ".publish-left").mkdir()
+    (home / ".publish-left" / "issue.pdf").write_bytes(b"%PDF-1.7 another rendering")
+    refused = invoke(
+        ["publish", "--period", "2024-04", "--now", "2024-06-08 02:00"], home=home, key=KEY
+    )
+    assert "is not this issue" in assert_clean_failure(refused)
+    assert foreign.read_bytes() == b"%PDF-1.7 not ours"
