@@ -9,6 +9,10 @@ no workbook, a hidden file, a symlink to /etc/passwd and a folder. The control i
 home after one uninterrupted run. "Equal" is every table of the analyst database, row
 for row, and the private manifest and returns, and the bulletin's bytes, and the
 feedback workbooks' names.
+
+The operator's own publishing commands, `doorstep backfill` and `doorstep publish` (an
+issue and a 更正版), are killed between placing an issue's PDF and recording it, and
+compared in the same way with the command run once, undisturbed.
 """
 
 from __future__ import annotations
@@ -386,3 +390,131 @@ def test_a_read_only_home_is_refused_in_seconds(base_home: Path, tmp_path: Path)
     assert f"DOORSTEP_HOME {ro} is not writable" in result.stderr
     assert "Traceback" not in result.stderr
     assert seconds < 30, f"refused only after {seconds:.0f} s"
+
+
+# The operator's publishing commands, killed where an issue's PDF is in place and not yet
+# on the register. Neither rebuilds the analyst database (the next night does), so
+# "equal" there is "left as it was", with nothing half-written beside it.
+#
+# Backfill on the first night's home: it records the second night's inbox, then publishes
+# January, February and April (March is out), each as known at its own deadline. A rerun
+# is the same command again, on the same clock, as for a night.
+BACKFILL = ["backfill", "--from", "2024-01", "--to", "2024-04", "--now", "2024-05-08 02:00"]
+# `doorstep publish` runs on the wall clock: an operator whose publish died types it again
+# a few minutes later, and gets what an undisturbed publish at that moment gives.
+PUBLISH_CASES = {
+    # May, on demand before its deadline, revised against April with JH's April return.
+    "issue": (
+        ["publish", "--period", "2024-05"],
+        ("2024-06-01 10:00", "2024-06-01 10:07"),
+        "issues/2024-05.pdf",
+    ),
+    # April's 更正版: JH's April return arrived after the issue.
+    "correction": (
+        ["publish", "--period", "2024-04", "--correction"],
+        ("2024-05-21 10:00", "2024-05-21 10:07"),
+        "issues/2024-04-e2.pdf",
+    ),
+}
+
+
+def register(home: Path) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(home / "private" / "doorstep_private.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "select period, issue_number, edition, file_name, sha256 from raw.bulletins "
+            "where period is not null order by seq"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def assert_register_sound(home: Path) -> None:
+    """Every issue once, numbered in publication order within its year, each edition's
+    file on disk with the bytes recorded, and no issue file the register does not name."""
+    rows = register(home)
+    assert len({(period, edition) for period, _, edition, _, _ in rows}) == len(rows), rows
+    numbers: dict[str, list[int]] = {}
+    for period, number, edition, _, _ in rows:
+        if edition == 1:
+            numbers.setdefault(period[:4], []).append(number)
+    assert all(n == list(range(1, len(n) + 1)) for n in numbers.values()), numbers
+    on_disk = {
+        str(p.relative_to(home / "bulletins")): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (home / "bulletins" / "issues").glob("*.pdf")
+    }
+    assert on_disk == {file_name: digest for _, _, _, file_name, digest in rows}
+
+
+@pytest.fixture(scope="module")
+def backfill_control(
+    runner: Runner, base_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    home = copy_home(base_home, tmp_path_factory.mktemp("backfill-control") / "home")
+    done = runner.run([*BACKFILL, "--home", str(home)])
+    assert done.exit == 0, done.output
+    assert [r[:3] for r in register(home)] == [
+        ("2024-03", 1, 1),  # the first night's
+        ("2024-01", 2, 1),
+        ("2024-02", 3, 1),
+        ("2024-04", 4, 1),
+    ]
+    return home
+
+
+def test_a_backfill_killed_before_recording_an_issue_is_completed_by_the_next(
+    runner: Runner, base_home: Path, backfill_control: Path, tmp_path: Path
+) -> None:
+    home = copy_home(base_home, tmp_path / "home")
+    killed = runner.run([*BACKFILL, "--home", str(home)], fault="issue:before_record", nth=2)
+    assert killed.signal == signal.SIGKILL, f"never published a second issue:\n{killed.output}"
+    # February's PDF in place, unrecorded; March (the first night's) and January recorded.
+    assert [r[0] for r in register(home)] == ["2024-03", "2024-01"]
+    assert (home / "bulletins" / "issues" / "2024-02.pdf").exists()
+    holder = json.loads((home / ".doorstep.lock").read_text())
+    assert holder["purpose"] == "doorstep backfill --from 2024-01 --to 2024-04"
+    again = runner.run([*BACKFILL, "--home", str(home)])
+    assert again.exit == 0, again.output
+    assert_same_night(home, backfill_control)
+    assert_register_sound(home)
+
+
+@pytest.fixture(scope="module")
+def publish_home(
+    runner: Runner, control: Path, demo_returns: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """After the second night (March and April out), with JH's April return delivered
+    on 20 May: it changes April's figures, so May's issue revises them and April can be
+    corrected. Its received time is the logged arrival, whichever run records it."""
+    home = copy_home(control, tmp_path_factory.mktemp("publish") / "home")
+    delivered = runner.run(
+        [
+            *("receive", str(demo_returns / "JH_2024-04.xlsx")),
+            *("--at", "2024-05-20 09:00", "--home", str(home)),
+        ]
+    )
+    assert delivered.exit == 0, delivered.output
+    return home
+
+
+@pytest.mark.parametrize("case", PUBLISH_CASES)
+def test_a_publish_killed_before_recording_its_issue_is_completed_by_the_next(
+    case: str, runner: Runner, publish_home: Path, tmp_path: Path
+) -> None:
+    command, (killed_at, again_at), pdf = PUBLISH_CASES[case]
+    control = copy_home(publish_home, tmp_path / "control")
+    done = runner.run([*command, "--now", again_at, "--home", str(control)])
+    assert done.exit == 0, done.output
+    home = copy_home(publish_home, tmp_path / "home")
+    killed = runner.run(
+        [*command, "--now", killed_at, "--home", str(home)], fault="issue:before_record"
+    )
+    assert killed.signal == signal.SIGKILL, f"never reached issue:before_record:\n{killed.output}"
+    # Its PDF in place, as known at the first try, and not on the register.
+    assert (home / "bulletins" / pdf).exists()
+    assert register(home) == register(publish_home)
+    again = runner.run([*command, "--now", again_at, "--home", str(home)])
+    assert again.exit == 0, again.output
+    assert_same_night(home, control)
+    assert_register_sound(home)
+    assert len(register(home)) == len(register(publish_home)) + 1
