@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from foundation.reference import scope_labels
+from foundation.reference import scope_labels, value_lists
 from warehouse.calendar import year_start
 from warehouse.db import EVERYTHING_KNOWN
 from warehouse.sql import fetch_frame, run_sql_file
@@ -69,6 +69,9 @@ def _params(
     for key, name in TARGET_PARAMS.items():
         value = targets.get(key)
         params[name] = None if value is None else float(value)
+    statuses = value_lists()["household_statuses"]
+    params["uncleared"] = statuses["uncleared"].label
+    params["cleared"] = statuses["cleared"].label
     return params
 
 

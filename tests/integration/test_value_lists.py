@@ -1,7 +1,7 @@
 """The short value lists of a return's cells (genders, 是/否, household statuses) are
 written once, in foundation/reference/value_lists.csv: relabelled there, in a copy of the
-packages, the parser, the ID's gender, the GX suites, the template's dropdowns and the
-bulletin's gender columns all follow. Any of them spelling a list in code again keeps the
+packages, the parser, the ID's gender, the GX suites, the template's dropdowns, F10's
+counts and the bulletin's gender columns all follow. Any of them spelling a list in code again keeps the
 old words and fails here."""
 
 from __future__ import annotations
@@ -73,7 +73,25 @@ for name, disclosure in (("fine", fine), ("coarse", coarse)):
     render_bulletin(ctx, out_dir / f"{name}.pdf")
     bulletins[name] = json.loads(bulletin_json(ctx))
 
+# F10 on a household register written in the new labels: one uncleared, one cleared in
+# 50 days (the figure's own SQL, over a stand-in for the current register).
+from datetime import date
+from warehouse import Warehouse
+from warehouse.figures import _params
+from warehouse.sql import fetch_frame
+con = Warehouse(out_dir / "private.duckdb").connect()
+con.execute(
+    "create table register as select * from (values "
+    "('尚未清零', date '2024-02-01', null::date), "
+    "('清零完成', date '2024-01-10', date '2024-02-29')) "
+    "as t(status, identified_on, cleared_on)"
+)
+con.execute("create or replace macro core.latest_households(a, k) as table from register")
+params = _params(date(2024, 5, 31), None, {}, 10, None)
+f10 = fetch_frame(con, "figures/f10_zero_employment_households.sql", params)
+
 print(json.dumps({
+    "f10": {r["measure"]: r["value"] for r in f10.iter_rows(named=True)},
     "gender": [parse_gender(t) for t in ("男", "女性", "male")],
     "id_gender": [
         gender_from_id(with_check_digit("32070619900101123")),
@@ -126,6 +144,9 @@ def test_relabelling_a_value_list_in_the_reference_data_reaches_every_use(tmp_pa
     assert got["gender_set"] == ["男性", "女性"]
     assert got["status_set"] == ["尚未清零", "清零完成"]
     assert "清零完成" in got["cleared_when"]
+    # F10 counts the households by the same labels.
+    assert (got["f10"]["uncleared"], got["f10"]["cleared"]) == (1, 1)
+    assert got["f10"]["mean_days_to_clear"] == 50
 
     placements = dropdowns(openpyxl.load_workbook(tmp_path / "template.xlsx")["就业帮扶台账"])
     households = dropdowns(openpyxl.load_workbook(tmp_path / "template.xlsx")["零就业家庭"])

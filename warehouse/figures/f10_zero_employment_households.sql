@@ -1,12 +1,13 @@
 -- F10 零就业家庭: households still uncleared on each station's latest register up to
--- as_of (target 0, 动态清零), and those identified and cleared this year.
+-- as_of (target 0, 动态清零), and those identified and cleared this year. The status
+-- labels are the caller's (reference/value_lists.csv), as the typed rows carry them.
 with households as (
     select * from core.latest_households($as_of::date, $known_at::timestamp)
 ),
 
 stock as (
     select
-        count(*) filter (where status = '未清零') as uncleared,
+        count(*) filter (where status = $uncleared) as uncleared,
         $target_uncleared_households::double as target
     from households
 ),
@@ -18,19 +19,19 @@ flow as (
         ) as identified,
         count(*) filter (
             where
-            status = '已清零'
+            status = $cleared
             and cleared_on between $year_start::date and $as_of::date
         ) as cleared,
         -- Exact mean rounded once (core.round_ratio); the bulletin prints it as stored.
         core.round_ratio(
             sum(date_diff('day', identified_on, cleared_on)) filter (
                 where
-                status = '已清零'
+                status = $cleared
                 and cleared_on between $year_start::date and $as_of::date
             ),
             count(date_diff('day', identified_on, cleared_on)) filter (
                 where
-                status = '已清零'
+                status = $cleared
                 and cleared_on between $year_start::date and $as_of::date
             ),
             2
