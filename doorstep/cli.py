@@ -230,6 +230,7 @@ def run(
     day = _past(as_of, clock) if as_of else clock.date() - timedelta(days=1)
     _require_key_set(settings)  # before anything is created in the home
     with _exclusive(settings, f"doorstep run --as-of {day}"):
+        _require_known_key(settings)
         _run(settings, day, known_at, clock)
 
 
@@ -240,6 +241,19 @@ def _require_key_set(settings) -> None:
 
     try:
         settings.require_key()
+    except SettingsError as exc:
+        _fail(str(exc))
+
+
+def _require_known_key(settings) -> None:
+    """The key is the one the private DB was made with: checked under the home lock in
+    milliseconds, before Prefect's start-up takes its seconds (the flow checks it again
+    when it builds the run's context)."""
+    from doorstep.keys import require_known_key
+    from foundation.settings import SettingsError
+
+    try:
+        require_known_key(settings)
     except SettingsError as exc:
         _fail(str(exc))
 

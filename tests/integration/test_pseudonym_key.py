@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import openpyxl
 import pytest
+from prefect.server.api.server import SubprocessASGIServer
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
@@ -115,8 +116,11 @@ def test_a_run_under_another_key_refuses_and_touches_nothing(home: Home) -> None
     settings = home.settings
     _correct_wh(settings)
     before = (_digest(settings.private_db), _digest(settings.analyst_db), _tree(settings.feedback))
+    servers = set(SubprocessASGIServer._instances)
     result = _cli(settings, KEY_B, "run", "--as-of", "2024-05-31")
     assert result.exit_code == 2, result.output
+    # Refused before Prefect's start-up, not after it: no temporary server was started.
+    assert set(SubprocessASGIServer._instances) == servers
     assert "doorstep rekey" in result.output and "DOORSTEP_PSEUDONYM_KEY" in result.output
     assert KEY_B not in result.output and KEY_A not in result.output
     after = (_digest(settings.private_db), _digest(settings.analyst_db), _tree(settings.feedback))
