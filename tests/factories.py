@@ -10,8 +10,12 @@ check character, so that it passes the check-digit rule without naming anyone.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -274,3 +278,44 @@ def load_return(
     if unknown:
         raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
     return bool(load_night(con, returns, mine, issues, key=key, manifest=manifest is not None))
+
+
+# --- a copy of the packages, run apart -----------------------------------------------
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_packages(dest: Path) -> Path:
+    """The project's packages copied into `dest` (returned): for a test that edits the
+    reference data or the DDL there and shows that every reader follows."""
+    from tests.unit.test_package_layers import PACKAGES
+
+    for package in PACKAGES:
+        shutil.copytree(
+            REPO / package, dest / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return dest
+
+
+def run_python(
+    args: Sequence[str],
+    *,
+    path: Sequence[Path],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: int = 300,
+) -> subprocess.CompletedProcess[str]:
+    """`python *args` in a fresh interpreter that imports from `path` first and inherits
+    none of this session's Prefect or doorstep settings (`env` adds some); fails the test
+    with the tail of its stderr unless it succeeds."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DOORSTEP_"))}
+    clean |= {"PYTHONPATH": os.pathsep.join(str(p) for p in path), **(env or {})}
+    done = subprocess.run(
+        [sys.executable, *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done

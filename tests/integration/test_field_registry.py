@@ -6,11 +6,7 @@ else (issue 14)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -28,13 +24,11 @@ from foundation.fields import (
 )
 from foundation.reference import load_reference
 from tests.conftest import TEST_KEY
+from tests.factories import REPO, copy_packages, run_python
 from transforms.sheets import SHEET_FIELDS, _parsers
 from warehouse.db import connect_private
 
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("foundation", "transforms", "expectations", "warehouse", "doorstep", "flows")
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, str]:
@@ -132,11 +126,7 @@ print(json.dumps({"typed": typed.columns, "gx": gx_frame("placements", typed).co
 def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
     from tests.factories import synthetic_id
 
-    copy = tmp_path / "src"
-    for package in PACKAGES:
-        shutil.copytree(
-            REPO / package, copy / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
+    copy = copy_packages(tmp_path / "src")
     registry_file = copy / "foundation" / "reference" / "fields.csv"
     lines = registry_file.read_text(encoding="utf-8").splitlines()
     after = next(i for i, line in enumerate(lines) if line.startswith("placements,job,"))
@@ -147,19 +137,10 @@ def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
 
     home = tmp_path / "home"
     (home / "inbox").mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DOORSTEP_"))}
-    env |= {"PYTHONPATH": str(copy), "DOORSTEP_PSEUDONYM_KEY": TEST_KEY}
+    key = {"DOORSTEP_PSEUDONYM_KEY": TEST_KEY}
     template = tmp_path / "template.xlsx"
     script = [textwrap.dedent(WRITE_RETURNS), str(template), str(home / "inbox"), synthetic_id(1)]
-    wrote = subprocess.run(
-        [sys.executable, "-c", *script],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert wrote.returncode == 0, wrote.stderr[-3000:]
+    wrote = run_python(["-c", *script], path=[copy], cwd=tmp_path, env=key)
     columns = json.loads(wrote.stdout.strip().splitlines()[-1])
     assert "education" in columns["typed"] and "education" in columns["gx"]
 
@@ -167,15 +148,8 @@ def test_adding_a_column_is_a_registry_row_and_a_ddl_line(tmp_path: Path):
     headers = [c.value for c in sheet[2]]
     assert headers[headers.index("就业岗位") + 1] == "学历"
 
-    night = subprocess.run(
-        [sys.executable, "-c", "from doorstep.cli import app; app()", *NIGHT, str(home)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert night.returncode == 0, night.stderr[-3000:]
+    cli = ["-c", "from doorstep.cli import app; app()", *NIGHT, str(home)]
+    night = run_python(cli, path=[copy], cwd=tmp_path, env=key, timeout=600)
     assert "1 rows loaded" in night.stdout, night.stdout
     con = duckdb.connect(str(home / "private" / "doorstep_private.duckdb"), read_only=True)
     try:

@@ -7,10 +7,6 @@ old words and fails here."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -18,12 +14,11 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.unit.test_package_layers import PACKAGES
+from tests.factories import REPO, copy_packages, run_python
 from tests.unit.test_template import dropdowns
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 
 # Each label renamed; the old label kept as an alias, as a bureau rewording would.
 RELABELLED = """\
@@ -114,24 +109,11 @@ def _text(pdf: Path) -> str:
 
 
 def test_relabelling_a_value_list_in_the_reference_data_reaches_every_use(tmp_path: Path):
-    copy = tmp_path / "src"
-    for package in PACKAGES:
-        shutil.copytree(
-            REPO / package, copy / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
+    copy = copy_packages(tmp_path / "src")
     (copy / "foundation" / "reference" / "value_lists.csv").write_text(RELABELLED, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DOORSTEP_"))}
     # The copy's packages first; the tests' helpers from the repository.
-    env["PYTHONPATH"] = f"{copy}{os.pathsep}{REPO}"
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(USE_THE_LISTS), str(tmp_path), str(MEN), str(WOMEN)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    script = [textwrap.dedent(USE_THE_LISTS), str(tmp_path), str(MEN), str(WOMEN)]
+    done = run_python(["-c", *script], path=[copy, REPO], cwd=tmp_path)
     got = json.loads(done.stdout.strip().splitlines()[-1])
 
     # The parser reads the new labels and aliases, and only those: `y` was an alias of
