@@ -12,7 +12,6 @@ Code lists come from the reference data, so a new channel code needs no code cha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from great_expectations.expectations.row_conditions import Column
 from expectations.custom import ExpectColumnValuesToBeValidCnUscc
 from expectations.derived import ID_ABSENT, stand_in
 from foundation.fields import field
-from foundation.reference import Code, Reference, detail
+from foundation.reference import Reference, detail, labels
 
 NOT_NULL = gxe.ExpectColumnValuesToNotBeNull
 IN_SET = gxe.ExpectColumnValuesToBeInSet
@@ -74,11 +73,6 @@ def _id_rules(column: str, field_name: str) -> list[Rule]:
     ]
 
 
-def value_labels(codes: Mapping[str, Code]) -> list[str]:
-    """The values a column of labels may hold: its value list's labels, in list order."""
-    return [c.label for c in codes.values()]
-
-
 def _counts(*columns: str) -> list[Rule]:
     return [Rule(BETWEEN, {"column": c, "min_value": 0}, "COUNT_INVALID", c) for c in columns]
 
@@ -90,7 +84,7 @@ def placements(ref: Reference) -> list[Rule]:
         *_id_rules("id_check", "id_number"),
         Rule(
             IN_SET,
-            {"column": "gender", "value_set": value_labels(ref.genders)},
+            {"column": "gender", "value_set": labels(ref.genders)},
             "GENDER_INVALID",
             "gender",
         ),
@@ -213,7 +207,7 @@ def households(ref: Reference) -> list[Rule]:
         *_id_rules("head_id_check", "head_id_number"),
         Rule(
             IN_SET,
-            {"column": "status", "value_set": value_labels(ref.household_statuses)},
+            {"column": "status", "value_set": labels(ref.household_statuses)},
             "HOUSEHOLD_STATUS_INVALID",
             "status",
         ),

@@ -8,6 +8,7 @@ Chinese labels live in the CSV/YAML files beside this module, never in code.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -136,6 +137,11 @@ def value_lists() -> dict[str, dict[str, Code]]:
             raise ValueError(f"value_lists.csv: {row['list']}.{row['code']} is listed twice")
         codes[row["code"]] = Code(row["code"], row["label"], tuple(_aliases(row["aliases"])))
     return lists
+
+
+def labels(codes: Mapping[str, Code]) -> list[str]:
+    """A value list's labels, in list order: the values a typed column of it holds."""
+    return [c.label for c in codes.values()]
 
 
 @cache

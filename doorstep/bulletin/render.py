@@ -22,7 +22,13 @@ import typst
 from noto_cjk_sans_otc import FONT_PATH
 
 from doorstep.bulletin.context import BulletinContext
-from foundation.reference import bureau, load_reference, return_status_labels, scope_labels
+from foundation.reference import (
+    bureau,
+    labels,
+    load_reference,
+    return_status_labels,
+    scope_labels,
+)
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 TEMPLATE = TEMPLATES_DIR / "bulletin.typ"
@@ -74,13 +80,8 @@ def _labels() -> dict[str, Any]:
         "return_statuses": return_status_labels(),
         "bureau": bureau(),
         # The people tables' gender columns, in this order (value_lists.csv).
-        "genders": _genders(),
+        "genders": labels(load_reference().genders),
     }
-
-
-def _genders() -> list[str]:
-    """The gender labels, as the placements carry them and the people tables head them."""
-    return [c.label for c in load_reference().genders.values()]
 
 
 def _cell_key(row: dict[str, Any]) -> str:
@@ -253,7 +254,7 @@ def _people_rows(disclosure: dict[str, Any], stations: list[dict[str, Any]]) -> 
     None where the station has none); the first row of a cell wins."""
     out: dict[str, Any] = {}
     for level, genders in (
-        ("station_category_gender", tuple(_genders())),
+        ("station_category_gender", tuple(labels(load_reference().genders))),
         ("station_category", (None,)),
     ):
         rows = disclosure.get(level)

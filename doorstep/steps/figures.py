@@ -14,6 +14,7 @@ import duckdb
 
 from doorstep.steps.common import _logger
 from foundation.context import RunContext
+from foundation.reference import labels
 from warehouse.calendar import year_start
 
 
@@ -82,7 +83,7 @@ def figures(
                 {
                     "as_of": ctx.as_of,
                     "year_start": year_start(ctx.as_of),
-                    "genders": [c.label for c in ctx.ref.genders.values()],
+                    "genders": labels(ctx.ref.genders),
                 },
             )
         finally:
